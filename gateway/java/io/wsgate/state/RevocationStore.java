@@ -1,0 +1,16 @@
+package io.wsgate.state;
+
+import io.wsgate.policy.Identity;
+
+/**
+ * Revoked tokens: by jti, by subject (tokens issued at or before the revocation), or by whole token
+ * (its digest). {@link #isRevoked} is a local in-memory check, safe on the event loop.
+ */
+public interface RevocationStore {
+    boolean isRevoked(Identity identity);
+
+    /** Records a revocation and closes every matching open socket with 4401; returns how many were closed. */
+    int revoke(Revocation revocation);
+
+    void lift(Revocation revocation);
+}
