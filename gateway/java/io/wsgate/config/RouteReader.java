@@ -397,8 +397,13 @@ final class RouteReader {
         Map<String, YamlNode> san = r.namedEntries(m, "sanitize");
         if (san != null) {
             YamlNode sanNode = FileReader.child(m, "sanitize");
-            san.forEach((field, v) -> sanitize.put(field,
-                    r.enumValue(sanNode, field, RouteConfig.SanitizeMode.class, RouteConfig.SanitizeMode.TEXT)));
+            san.forEach((field, v) -> {
+                if (v.isNull()) {
+                    r.problem(v, "expected one of text | basic_html");
+                } else {
+                    sanitize.put(field, r.enumValue(sanNode, field, RouteConfig.SanitizeMode.class, RouteConfig.SanitizeMode.TEXT));
+                }
+            });
         }
         Map<String, Integer> maxLength = new LinkedHashMap<>();
         Map<String, YamlNode> len = r.namedEntries(m, "max_length");
