@@ -93,9 +93,11 @@ final class FileReader {
             problem(n, "expected a string, got " + n.describe());
             return dflt;
         }
-        return substitute(n);
+        String s = substitute(n);
+        return s == null ? dflt : s;
     }
 
+    /** The scalar's text with variables replaced; null when a variable is unset (already reported). */
     String substitute(YamlNode n) {
         String s = n.text;
         if (s.indexOf("${") < 0) {
@@ -103,6 +105,7 @@ final class FileReader {
         }
         Matcher m = VAR.matcher(s);
         StringBuilder sb = new StringBuilder();
+        boolean unset = false;
         while (m.find()) {
             String value = env.apply(m.group(1));
             if (value == null) {
@@ -110,12 +113,13 @@ final class FileReader {
                 if (value == null) {
                     problem(n, "environment variable " + m.group(1) + " is not set (use ${" + m.group(1) + ":-default})");
                     value = "";
+                    unset = true;
                 }
             }
             m.appendReplacement(sb, Matcher.quoteReplacement(value));
         }
         m.appendTail(sb);
-        return sb.toString();
+        return unset ? null : sb.toString();
     }
 
     /** An integer; a string is accepted only when it came from a ${VAR} substitution. */
@@ -126,7 +130,11 @@ final class FileReader {
         }
         String text = n.text;
         if (n.kind == YamlNode.Kind.STRING && text.contains("${")) {
-            text = substitute(n).strip();
+            text = substitute(n);
+            if (text == null) {
+                return dflt;
+            }
+            text = text.strip();
         } else if (n.kind != YamlNode.Kind.INTEGER) {
             problem(n, "expected an integer, got " + n.describe());
             return dflt;
@@ -158,9 +166,12 @@ final class FileReader {
             return Boolean.parseBoolean(n.text);
         }
         if (n.kind == YamlNode.Kind.STRING && n.text.contains("${")) {
-            String v = substitute(n).strip();
-            if (v.equals("true") || v.equals("false")) {
-                return Boolean.parseBoolean(v);
+            String v = substitute(n);
+            if (v == null) {
+                return dflt;
+            }
+            if (v.strip().equals("true") || v.strip().equals("false")) {
+                return Boolean.parseBoolean(v.strip());
             }
         }
         problem(n, "expected true or false, got " + n.describe());
@@ -177,7 +188,11 @@ final class FileReader {
             problem(n, "expected a duration such as 500ms, 5s, 1m or 1h, got " + n.describe());
             return dflt;
         }
-        Duration d = parseDuration(substitute(n).strip());
+        String text = substitute(n);
+        if (text == null) {
+            return dflt;
+        }
+        Duration d = parseDuration(text.strip());
         if (d == null) {
             problem(n, "expected a duration such as 500ms, 5s, 1m or 1h, got \"" + n.text + "\"");
             return dflt;
@@ -233,6 +248,9 @@ final class FileReader {
         }
         if (n.kind == YamlNode.Kind.STRING) {
             String v = substitute(n);
+            if (v == null) {
+                return dflt;
+            }
             int i = names.indexOf(v);
             if (i >= 0) {
                 return type.getEnumConstants()[i];
@@ -244,6 +262,11 @@ final class FileReader {
 
     /** A list of strings; a single string is not silently turned into a list. */
     List<String> strings(YamlNode map, String key, List<String> dflt) {
+        return strings(map, key, dflt, v -> null);
+    }
+
+    /** A list of strings; {@code check} returns a problem for a bad item (reported at the item's line) or null. */
+    List<String> strings(YamlNode map, String key, List<String> dflt, Function<String, String> check) {
         YamlNode n = child(map, key);
         if (n == null) {
             return dflt;
@@ -256,6 +279,10 @@ final class FileReader {
         for (YamlNode item : n.items) {
             String s = string(item, null);
             if (s != null) {
+                String problem = check.apply(s);
+                if (problem != null) {
+                    problem(item, problem);
+                }
                 out.add(s);
             }
         }

@@ -37,13 +37,8 @@ final class GatewayReader {
             }
             tls = new GatewayConfig.Tls(r.path(t, "cert_file", true), r.path(t, "key_file", true));
         }
-        List<String> proxies = r.strings(m, "trusted_proxies", List.of());
-        YamlNode list = FileReader.child(m, "trusted_proxies");
-        for (int i = 0; list != null && i < proxies.size() && i < list.items.size(); i++) {
-            if (!isCidr(proxies.get(i))) {
-                r.problem(list.items.get(i), "not an IP address or CIDR: " + proxies.get(i));
-            }
-        }
+        List<String> proxies = r.strings(m, "trusted_proxies", List.of(),
+                v -> isCidr(v) ? null : "not an IP address or CIDR: " + v);
         return new GatewayConfig.Listen(host(m, "0.0.0.0"), port(m, 8080), tls, r.bool(m, "proxy_protocol", false), proxies);
     }
 

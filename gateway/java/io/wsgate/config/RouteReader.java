@@ -62,20 +62,10 @@ final class RouteReader {
         } else if (path != null && !path.startsWith("/")) {
             r.problem(FileReader.child(m, "path"), "must start with /, got \"" + path + "\"");
         }
-        List<String> origins = r.strings(m, "allowed_origins", List.of());
-        YamlNode originList = FileReader.child(m, "allowed_origins");
-        for (int i = 0; i < origins.size(); i++) {
-            if (!isOrigin(origins.get(i))) {
-                r.problem(originList.items.get(i), "not an origin (scheme://host[:port]): \"" + origins.get(i) + "\"");
-            }
-        }
-        List<String> subprotocols = r.strings(m, "subprotocols", List.of());
-        YamlNode subList = FileReader.child(m, "subprotocols");
-        for (int i = 0; i < subprotocols.size(); i++) {
-            if (!HEADER_NAME.matcher(subprotocols.get(i)).matches()) {
-                r.problem(subList.items.get(i), "not a valid subprotocol token: \"" + subprotocols.get(i) + "\"");
-            }
-        }
+        List<String> origins = r.strings(m, "allowed_origins", List.of(),
+                v -> isOrigin(v) ? null : "not an origin (scheme://host[:port]): \"" + v + "\"");
+        List<String> subprotocols = r.strings(m, "subprotocols", List.of(),
+                v -> HEADER_NAME.matcher(v).matches() ? null : "not a valid subprotocol token: \"" + v + "\"");
         return new RouteConfig.Route(path == null ? "/" : path, upstream(m), origins, r.bool(m, "allow_no_origin", false),
                 r.integer(m, "max_message_bytes", 65536, 1), r.integer(m, "max_upstream_message_bytes", 1048576, 1),
                 subprotocols, r.bool(m, "permessage_deflate", false));
@@ -89,18 +79,12 @@ final class RouteReader {
             }
             return new RouteConfig.Upstream(List.of(), RouteConfig.Balance.ROUND_ROBIN, Duration.ofSeconds(3), null);
         }
-        List<String> targets = r.strings(m, "targets", List.of());
+        List<String> targets = r.strings(m, "targets", List.of(), RouteReader::targetProblem);
         YamlNode list = FileReader.child(m, "targets");
         if (list == null) {
             r.missing(m, "targets", "at least one ws:// or wss:// URL");
         } else if (list.kind == YamlNode.Kind.LIST && list.items.isEmpty()) {
             r.problem(list, "needs at least one ws:// or wss:// URL");
-        }
-        for (int i = 0; list != null && i < targets.size() && i < list.items.size(); i++) {
-            String problem = targetProblem(targets.get(i));
-            if (problem != null) {
-                r.problem(list.items.get(i), problem);
-            }
         }
         return new RouteConfig.Upstream(targets, r.enumValue(m, "balance", RouteConfig.Balance.class, RouteConfig.Balance.ROUND_ROBIN),
                 r.duration(m, "connect_timeout", Duration.ofSeconds(3), ONE_MS), r.path(m, "ca_file", true));
@@ -187,16 +171,10 @@ final class RouteReader {
         List<String> dflt = kind == Kind.SOCKETIO
                 ? List.of("header", "query:access_token", "cookie:access_token", "subprotocol", "socketio_auth:token")
                 : List.of("header", "query:access_token", "cookie:access_token", "subprotocol");
-        List<String> tokenFrom = r.strings(m, "token_from", dflt);
+        List<String> tokenFrom = r.strings(m, "token_from", dflt, v -> tokenSourceProblem(v, kind));
         YamlNode list = FileReader.child(m, "token_from");
         if (list != null && list.kind == YamlNode.Kind.LIST && list.items.isEmpty()) {
             r.problem(list, "needs at least one token source");
-        }
-        for (int i = 0; list != null && i < tokenFrom.size() && i < list.items.size(); i++) {
-            String problem = tokenSourceProblem(tokenFrom.get(i), kind);
-            if (problem != null) {
-                r.problem(list.items.get(i), problem);
-            }
         }
         String refresh = r.string(m, "refresh_event", null);
         if (refresh != null && kind == Kind.RAW) {
@@ -240,7 +218,8 @@ final class RouteReader {
         if (m == null) {
             return null;
         }
-        List<String> algorithms = r.strings(m, "algorithms", List.of());
+        List<String> algorithms = r.strings(m, "algorithms", List.of(), a -> ALGORITHMS.contains(a) ? null
+                : "unsupported algorithm \"" + a + "\" (one of " + String.join(", ", ALGORITHMS.stream().sorted().toList()) + ")");
         YamlNode algList = FileReader.child(m, "algorithms");
         if (algList == null) {
             r.missing(m, "algorithms", "e.g. [RS256]");
@@ -249,12 +228,11 @@ final class RouteReader {
         }
         boolean hmac = false;
         boolean asymmetric = false;
-        for (int i = 0; algList != null && i < algorithms.size() && i < algList.items.size(); i++) {
-            String a = algorithms.get(i);
+        for (String a : algorithms) {
             if (!ALGORITHMS.contains(a)) {
-                r.problem(algList.items.get(i), "unsupported algorithm \"" + a + "\" (one of " + String.join(", ",
-                        ALGORITHMS.stream().sorted().toList()) + ")");
-            } else if (a.startsWith("HS")) {
+                continue;
+            }
+            if (a.startsWith("HS")) {
                 hmac = true;
             } else {
                 asymmetric = true;

@@ -56,6 +56,14 @@ class PolicyLoaderValidationTest {
                               - http://bad:1/
                               - wss://
                         """, List.of("r.yaml:6: route.upstream.targets[1]", "r.yaml:7: route.upstream.targets[2]")),
+                arguments("non-string item keeps later lines right", """
+                        route:
+                          path: /a
+                          upstream:
+                            targets:
+                              - 5
+                              - http://bad:1/
+                        """, List.of("r.yaml:5: route.upstream.targets[0]", "r.yaml:6: route.upstream.targets[1]")),
                 arguments("typo", HEAD + "  max_mesage_bytes: 10\n", List.of("r.yaml:4: route.max_mesage_bytes")),
                 arguments("unknown section", HEAD + "limits: {}\n", List.of("r.yaml:4: limits")),
                 arguments("string for int", HEAD + "  max_message_bytes: lots\n", List.of("r.yaml:4: route.max_message_bytes")),
