@@ -26,6 +26,7 @@ public final class PolicyLoader {
     public static final String GATEWAY_FILE = "gateway.yaml";
 
     private final Function<String, String> env;
+    private final Function<RouteConfig, RoutePolicy> compiler;
     private volatile List<ConfigProblem> warnings = List.of();
 
     /** Substitutes variables from the process environment. */
@@ -35,7 +36,13 @@ public final class PolicyLoader {
 
     /** Substitutes variables from {@code env} (returns null for an unset variable); for tests and embedding. */
     public PolicyLoader(Function<String, String> env) {
+        this(env, RoutePolicy::compile);
+    }
+
+    /** With a stand-in for {@link RoutePolicy#compile}, so tests can make a compiler fail. */
+    PolicyLoader(Function<String, String> env, Function<RouteConfig, RoutePolicy> compiler) {
         this.env = Objects.requireNonNull(env, "env");
+        this.compiler = Objects.requireNonNull(compiler, "compiler");
     }
 
     /** Builds a whole new snapshot or throws with every problem found; never a partial policy. */
@@ -96,7 +103,7 @@ public final class PolicyLoader {
         for (RouteConfig config : configs) {
             Map<String, Integer> lines = linesByFile.get(config.sourceFile());
             try {
-                routes.add(RoutePolicy.compile(config));
+                routes.add(compiler.apply(config));
             } catch (InvalidSettingException e) {
                 String key = e.keyPath() == null ? "" : e.keyPath();
                 problems.add(new ConfigProblem(config.sourceFile(), lineOf(lines, key), key, e.getMessage()));

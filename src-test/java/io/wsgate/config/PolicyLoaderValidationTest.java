@@ -254,6 +254,36 @@ class PolicyLoaderValidationTest {
     }
 
     @Test
+    void compilerErrorsBecomeProblemsAtTheLineOfTheirKey() {
+        write(dir, "gateway.yaml", PolicyFixtures.GATEWAY);
+        write(dir, "a.yaml", HEAD + """
+                auth:
+                  jwt:
+                    algorithms: [HS512]
+                    hmac_secret_env: SHORT_SECRET
+                """);
+        write(dir, "b.yaml", PolicyFixtures.MINIMAL_ROUTE);
+        write(dir, "c.yaml", PolicyFixtures.MINIMAL_ROUTE.replace("/chat", "/other"));
+        PolicyLoader loader = new PolicyLoader(Map.<String, String>of()::get, config -> {
+            switch (config.sourceFile()) {
+                case "a.yaml" -> throw new InvalidSettingException("auth.jwt.hmac_secret_env", "HS512 needs a 64-byte secret");
+                case "b.yaml" -> throw new InvalidSettingException("events.rules.x.schema", "no such rule");
+                default -> throw new IllegalStateException("boom");
+            }
+        });
+        try {
+            loader.load(dir, 1);
+        } catch (PolicyException e) {
+            assertThat(e.problems()).extracting(ConfigProblem::toString).containsExactly(
+                    "a.yaml:7: auth.jwt.hmac_secret_env: HS512 needs a 64-byte secret",
+                    "b.yaml:1: events.rules.x.schema: no such rule",
+                    "c.yaml:1: route: cannot compile the route: java.lang.IllegalStateException: boom");
+            return;
+        }
+        throw new AssertionError("expected a PolicyException");
+    }
+
+    @Test
     void compilerKeyPathsMapToTheNearestWrittenLine() {
         Map<String, Integer> lines = Map.of("route", 1, "auth", 5, "auth.jwt", 6, "auth.jwt.algorithms", 7,
                 "auth.jwt.algorithms[0]", 7, "events.rules.chat.send", 12);
