@@ -24,6 +24,8 @@ import java.util.stream.Stream;
  */
 public final class PolicyLoader {
     public static final String GATEWAY_FILE = "gateway.yaml";
+    /** A policy file is a few KB; anything this big is a mistake, not a policy. */
+    static final long MAX_FILE_BYTES = 1 << 20;
 
     private final Function<String, String> env;
     private final Function<RouteConfig, RoutePolicy> compiler;
@@ -162,6 +164,10 @@ public final class PolicyLoader {
     private static YamlNode parse(Path file, FileReader r) {
         String text;
         try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                r.problem(0, "", "larger than " + MAX_FILE_BYTES + " bytes");
+                return null;
+            }
             text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)

@@ -254,7 +254,7 @@ final class RouteReader {
         Path jwksFile = r.path(m, "jwks_file", true);
         String jwksUrl = r.string(m, "jwks_url", null);
         if (jwksUrl != null && !jwksUrl.startsWith("https://") && !jwksUrl.startsWith("http://")) {
-            r.problem(FileReader.child(m, "jwks_url"), "expected an https:// URL, got \"" + jwksUrl + "\"");
+            r.problem(FileReader.child(m, "jwks_url"), "expected an https:// (or http://) URL, got \"" + jwksUrl + "\"");
         }
         String hmacEnv = r.string(m, "hmac_secret_env", null);
         if (hmacEnv != null && asymmetric) {

@@ -224,6 +224,13 @@ class PolicyLoaderValidationTest {
     }
 
     @Test
+    void oversizedFileIsRefusedUnread() {
+        write(dir, "gateway.yaml", PolicyFixtures.GATEWAY);
+        write(dir, "big.yaml", "# " + "x".repeat((int) PolicyLoader.MAX_FILE_BYTES) + "\n" + PolicyFixtures.MINIMAL_ROUTE);
+        assertThat(PolicyFixtures.problemKeys(dir, Map.of())).containsExactly("big.yaml:0: ");
+    }
+
+    @Test
     void missingGatewayFileIsAnError() {
         write(dir, "chat.yaml", PolicyFixtures.MINIMAL_ROUTE);
         assertThat(PolicyFixtures.problemKeys(dir, Map.of())).containsExactly("gateway.yaml:0: ");
