@@ -139,6 +139,9 @@ final class RouteReader {
         Map<String, YamlNode> ns = kind == Kind.SOCKETIO ? r.namedEntries(m, "namespaces") : null;
         if (ns != null) {
             namespaces = new LinkedHashMap<>();
+            if (ns.isEmpty()) {
+                r.problem(FileReader.child(m, "namespaces"), "needs at least one namespace (leave it out to allow any)");
+            }
             for (Map.Entry<String, YamlNode> e : ns.entrySet()) {
                 if (!e.getKey().startsWith("/")) {
                     r.problem(e.getValue(), "a namespace starts with /");

@@ -5,6 +5,7 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.dataformat.yaml.YAMLFactory;
+import tools.jackson.dataformat.yaml.YAMLParser;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,16 +21,16 @@ final class YamlTree {
     }
 
     /**
-     * The document's root, or null when the file is empty. A syntax error or a duplicate key is
-     * reported through {@code problem(line, message)}; a syntax error also returns null.
+     * The document's root, or null when the file is empty. A duplicate key or an alias is reported
+     * through {@code problems}; a syntax error through {@code syntax}, and then null is returned.
      */
-    static YamlNode parse(String text, BiConsumer<YamlNode, String> duplicate, SyntaxSink syntax) {
+    static YamlNode parse(String text, BiConsumer<YamlNode, String> problems, SyntaxSink syntax) {
         try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), text)) {
             JsonToken t = p.nextToken();
             if (t == null) {
                 return null;
             }
-            YamlNode root = read(p, t, "", p.currentTokenLocation().getLineNr(), duplicate);
+            YamlNode root = read(p, t, "", p.currentTokenLocation().getLineNr(), problems);
             if (p.nextToken() != null) {
                 syntax.error(p.currentTokenLocation().getLineNr(), "only one YAML document per file");
                 return null;
@@ -47,7 +48,7 @@ final class YamlTree {
     }
 
     private static YamlNode read(JsonParser p, JsonToken t, String path, int line,
-                                 BiConsumer<YamlNode, String> duplicate) {
+                                 BiConsumer<YamlNode, String> problems) {
         switch (t) {
             case START_OBJECT -> {
                 LinkedHashMap<String, YamlNode> entries = new LinkedHashMap<>();
@@ -55,9 +56,9 @@ final class YamlTree {
                     String key = p.currentName();
                     int keyLine = p.currentTokenLocation().getLineNr();
                     String childPath = path.isEmpty() ? key : path + "." + key;
-                    YamlNode child = read(p, p.nextToken(), childPath, keyLine, duplicate);
+                    YamlNode child = read(p, p.nextToken(), childPath, keyLine, problems);
                     if (entries.putIfAbsent(key, child) != null) {
-                        duplicate.accept(child, "duplicate key (first at line " + entries.get(key).line + ")");
+                        problems.accept(child, "duplicate key (first at line " + entries.get(key).line + ")");
                     }
                 }
                 return YamlNode.map(path, line, entries);
@@ -65,11 +66,17 @@ final class YamlTree {
             case START_ARRAY -> {
                 List<YamlNode> items = new ArrayList<>();
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                    items.add(read(p, t, path + "[" + items.size() + "]", p.currentTokenLocation().getLineNr(), duplicate));
+                    items.add(read(p, t, path + "[" + items.size() + "]", p.currentTokenLocation().getLineNr(), problems));
                 }
                 return YamlNode.list(path, line, items);
             }
             case VALUE_STRING -> {
+                // the parser hands an alias (*name) over as the string "name": refuse it rather than misread it
+                if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+                    YamlNode alias = YamlNode.scalar(YamlNode.Kind.NULL, path, line, null);
+                    problems.accept(alias, "YAML aliases (*" + p.getString() + ") are not supported: write the value out");
+                    return alias;
+                }
                 return YamlNode.scalar(YamlNode.Kind.STRING, path, line, p.getString());
             }
             case VALUE_NUMBER_INT -> {

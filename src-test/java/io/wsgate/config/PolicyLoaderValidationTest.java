@@ -179,6 +179,12 @@ class PolicyLoaderValidationTest {
                         "r.yaml:12: events.rules.typing", "r.yaml:5: events.default")),
                 arguments("duplicate key", HEAD + "  path: /b\n", List.of("r.yaml:4: route.path")),
                 arguments("syntax error", HEAD + "protocol: { kind: json\nauth: x\n", List.of("r.yaml:5: ")),
+                arguments("alias", HEAD + "  allowed_origins: &o [\"https://a.example\"]\n  subprotocols: *o\n",
+                        List.of("r.yaml:5: route.subprotocols")),
+                arguments("two documents", HEAD + "---\nroute: {}\n", List.of("r.yaml:5: ")),
+                arguments("empty namespaces", HEAD + "protocol:\n  kind: socketio\n  namespaces: {}\n",
+                        List.of("r.yaml:6: protocol.namespaces")),
+                arguments("hex is not an integer", HEAD + "  max_message_bytes: 0x10\n", List.of("r.yaml:4: route.max_message_bytes")),
                 arguments("empty file", "", List.of("r.yaml:1: route")),
                 arguments("not a mapping", "- route\n", List.of("r.yaml:1: ")));
     }
