@@ -1,9 +1,21 @@
 package io.wsgate.config;
 
 import io.wsgate.policy.Policy;
+import io.wsgate.policy.RoutePolicy;
 
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Reads {@code DIR/gateway.yaml} and every other {@code DIR/*.yaml} as a route, strictly (unknown keys are
@@ -11,13 +23,163 @@ import java.util.List;
  * compiles every route, and reports every problem as {@code file:line: key: problem}.
  */
 public final class PolicyLoader {
+    public static final String GATEWAY_FILE = "gateway.yaml";
+    /** A policy file is a few KB; anything this big is a mistake, not a policy. */
+    static final long MAX_FILE_BYTES = 1 << 20;
+
+    private final Function<String, String> env;
+    private final Function<RouteConfig, RoutePolicy> compiler;
+    private volatile List<ConfigProblem> warnings = List.of();
+
+    /** Substitutes variables from the process environment. */
+    public PolicyLoader() {
+        this(System::getenv);
+    }
+
+    /** Substitutes variables from {@code env} (returns null for an unset variable); for tests and embedding. */
+    public PolicyLoader(Function<String, String> env) {
+        this(env, RoutePolicy::compile);
+    }
+
+    /** With a stand-in for {@link RoutePolicy#compile}, so tests can make a compiler fail. */
+    PolicyLoader(Function<String, String> env, Function<RouteConfig, RoutePolicy> compiler) {
+        this.env = Objects.requireNonNull(env, "env");
+        this.compiler = Objects.requireNonNull(compiler, "compiler");
+    }
+
     /** Builds a whole new snapshot or throws with every problem found; never a partial policy. */
     public Policy load(Path dir, long version) throws PolicyException {
-        throw new PolicyException(List.of(new ConfigProblem(dir.toString(), 0, "", "not implemented yet")));
+        List<ConfigProblem> problems = new ArrayList<>();
+        List<ConfigProblem> newWarnings = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            throw new PolicyException(List.of(new ConfigProblem(dir.toString(), 0, "", "not a directory")));
+        }
+        Path base = dir.toAbsolutePath().normalize();
+
+        GatewayConfig gateway = null;
+        Path gatewayFile = base.resolve(GATEWAY_FILE);
+        if (Files.isRegularFile(gatewayFile)) {
+            FileReader r = new FileReader(GATEWAY_FILE, base, env, problems);
+            int before = problems.size();
+            YamlNode root = parse(gatewayFile, r);
+            if (root != null || problems.size() == before) {
+                gateway = new GatewayReader(r).read(root);
+            }
+        } else {
+            problems.add(new ConfigProblem(GATEWAY_FILE, 0, "", "missing: every policy directory needs a gateway.yaml"));
+        }
+
+        List<RouteConfig> configs = new ArrayList<>();
+        Map<String, Map<String, Integer>> linesByFile = new HashMap<>();
+        Map<String, RouteConfig> byPath = new HashMap<>();
+        for (Path file : routeFiles(base, problems)) {
+            String name = file.getFileName().toString();
+            FileReader r = new FileReader(name, base, env, problems);
+            int before = problems.size();
+            YamlNode root = parse(file, r);
+            if (root == null && problems.size() > before) {
+                continue;
+            }
+            Map<String, Integer> lines = new HashMap<>();
+            YamlTree.collectLines(root, lines);
+            linesByFile.put(name, lines);
+            RouteConfig config = new RouteReader(r).read(root);
+            if (config == null) {
+                continue;
+            }
+            RouteConfig other = byPath.putIfAbsent(config.route().path(), config);
+            if (other != null) {
+                problems.add(new ConfigProblem(name, lines.getOrDefault("route.path", 0), "route.path",
+                        "duplicate route path " + config.route().path() + " (also in " + other.sourceFile() + ")"));
+            }
+            for (String section : RouteReader.absentSections(config)) {
+                newWarnings.add(new ConfigProblem(name, lines.getOrDefault("route", 1), section, absentWarning(section)));
+            }
+            if (problems.size() == before) {
+                configs.add(config);
+            }
+        }
+
+        // Compilers run only on routes that read cleanly, so they never see half-defaulted settings.
+        List<RoutePolicy> routes = new ArrayList<>();
+        for (RouteConfig config : configs) {
+            Map<String, Integer> lines = linesByFile.get(config.sourceFile());
+            try {
+                routes.add(compiler.apply(config));
+            } catch (InvalidSettingException e) {
+                String key = e.keyPath() == null ? "" : e.keyPath();
+                problems.add(new ConfigProblem(config.sourceFile(), lineOf(lines, key), key, e.getMessage()));
+            } catch (RuntimeException e) {
+                problems.add(new ConfigProblem(config.sourceFile(), lineOf(lines, "route"), "route",
+                        "cannot compile the route: " + e));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new PolicyException(problems);
+        }
+        warnings = List.copyOf(newWarnings);
+        return new Policy(version, gateway, routes);
     }
 
     /** Warnings of the last successful load (route without auth, events or rate_limits). */
     public List<ConfigProblem> warnings() {
-        return List.of();
+        return warnings;
+    }
+
+    private static String absentWarning(String section) {
+        return switch (section) {
+            case "auth" -> "no auth section: the route is public";
+            case "rate_limits" -> "no rate_limits section: the route has no rate limits";
+            default -> "no events section: every event is allowed";
+        };
+    }
+
+    /** The line of {@code key}, else of its nearest written parent ({@code a.b[2].c} → {@code a.b[2]} → {@code a.b} → {@code a}). */
+    static int lineOf(Map<String, Integer> lines, String key) {
+        String k = key;
+        while (!k.isEmpty()) {
+            Integer line = lines.get(k);
+            if (line != null) {
+                return line;
+            }
+            int cut = Math.max(k.lastIndexOf('.'), k.lastIndexOf('['));
+            k = cut < 0 ? "" : k.substring(0, cut);
+        }
+        return lines.getOrDefault("route", 0);
+    }
+
+    private static List<Path> routeFiles(Path dir, List<ConfigProblem> problems) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".yaml"))
+                    .filter(p -> !p.getFileName().toString().equals(GATEWAY_FILE))
+                    .filter(Files::isRegularFile)
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            problems.add(new ConfigProblem(dir.toString(), 0, "", "cannot list the directory: " + e.getMessage()));
+            return List.of();
+        }
+    }
+
+    private static YamlNode parse(Path file, FileReader r) {
+        String text;
+        try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                r.problem(0, "", "larger than " + MAX_FILE_BYTES + " bytes");
+                return null;
+            }
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            r.problem(0, "", "not valid UTF-8");
+            return null;
+        } catch (IOException e) {
+            r.problem(0, "", "cannot read: " + e.getMessage());
+            return null;
+        }
+        return YamlTree.parse(text, r::problem, (line, message) -> r.problem(line, "", message));
     }
 }

@@ -1,0 +1,108 @@
+package io.wsgate.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Maps the tree of {@code gateway.yaml} onto {@link GatewayConfig}, filling the contract's defaults. */
+final class GatewayReader {
+    private static final Pattern IPV4_CIDR = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})(?:/(\\d{1,2}))?");
+    private static final Pattern IPV6_CIDR = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:/(\\d{1,3}))?");
+
+    private final FileReader r;
+
+    GatewayReader(FileReader r) {
+        this.r = r;
+    }
+
+    GatewayConfig read(YamlNode root) {
+        YamlNode top = root == null ? null : r.section(root, Set.of("listen", "admin", "state", "connections", "reload", "audit"));
+        return new GatewayConfig(listen(FileReader.child(top, "listen")), admin(FileReader.child(top, "admin")),
+                state(FileReader.child(top, "state")), connections(FileReader.child(top, "connections")),
+                new GatewayConfig.Reload(r.bool(r.section(FileReader.child(top, "reload"), Set.of("watch")), "watch", true)),
+                audit(FileReader.child(top, "audit")));
+    }
+
+    private GatewayConfig.Listen listen(YamlNode node) {
+        YamlNode m = r.section(node, Set.of("host", "port", "tls", "proxy_protocol", "trusted_proxies"));
+        GatewayConfig.Tls tls = null;
+        YamlNode t = r.section(FileReader.child(m, "tls"), Set.of("cert_file", "key_file"));
+        if (t != null) {
+            for (String k : List.of("cert_file", "key_file")) {
+                if (FileReader.child(t, k) == null) {
+                    r.missing(t, k, "tls needs cert_file and key_file");
+                }
+            }
+            tls = new GatewayConfig.Tls(r.path(t, "cert_file", true), r.path(t, "key_file", true));
+        }
+        List<String> proxies = r.strings(m, "trusted_proxies", List.of(),
+                v -> isCidr(v) ? null : "not an IP address or CIDR: " + v);
+        return new GatewayConfig.Listen(host(m, "0.0.0.0"), port(m, 8080), tls, r.bool(m, "proxy_protocol", false), proxies);
+    }
+
+    private GatewayConfig.Admin admin(YamlNode node) {
+        YamlNode m = r.section(node, Set.of("host", "port", "token_env"));
+        return new GatewayConfig.Admin(host(m, "127.0.0.1"), port(m, 9090), r.string(m, "token_env", "WSGATE_ADMIN_TOKEN"));
+    }
+
+    private GatewayConfig.State state(YamlNode node) {
+        YamlNode m = r.section(node, Set.of("store", "redis_url", "on_failure"));
+        String url = r.string(m, "redis_url", "redis://127.0.0.1:6379");
+        if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
+            r.problem(FileReader.child(m, "redis_url"), "expected a redis:// or rediss:// URL, got \"" + url + "\"");
+        }
+        return new GatewayConfig.State(r.enumValue(m, "store", GatewayConfig.Store.class, GatewayConfig.Store.MEMORY), url,
+                r.enumValue(m, "on_failure", GatewayConfig.OnFailure.class, GatewayConfig.OnFailure.FAIL_OPEN));
+    }
+
+    private GatewayConfig.Connections connections(YamlNode node) {
+        YamlNode m = r.section(node, Set.of("max_total", "max_per_ip", "handshake_timeout", "idle_timeout", "ping_interval"));
+        Duration oneMs = Duration.ofMillis(1);
+        return new GatewayConfig.Connections(r.integer(m, "max_total", 9000, 1), r.integer(m, "max_per_ip", 200, 1),
+                r.duration(m, "handshake_timeout", Duration.ofSeconds(5), oneMs),
+                r.duration(m, "idle_timeout", Duration.ofSeconds(120), oneMs),
+                r.duration(m, "ping_interval", Duration.ofSeconds(30), Duration.ZERO));
+    }
+
+    private GatewayConfig.Audit audit(YamlNode node) {
+        YamlNode m = r.section(node, Set.of("denials"));
+        String denials = r.string(m, "denials", "stdout");
+        if (denials.isBlank()) {
+            r.problem(FileReader.child(m, "denials"), "expected stdout, off or a file path");
+            denials = "stdout";
+        } else if (!denials.equals("stdout") && !denials.equals("off")) {
+            Path p = r.resolve(denials);
+            denials = p.toString();
+        }
+        return new GatewayConfig.Audit(denials);
+    }
+
+    private String host(YamlNode m, String dflt) {
+        String h = r.string(m, "host", dflt);
+        if (h.isBlank()) {
+            r.problem(FileReader.child(m, "host"), "must not be empty");
+            return dflt;
+        }
+        return h;
+    }
+
+    private int port(YamlNode m, int dflt) {
+        return (int) r.integer(m, "port", dflt, 0, 65535);
+    }
+
+    static boolean isCidr(String s) {
+        var v4 = IPV4_CIDR.matcher(s);
+        if (v4.matches()) {
+            for (int g = 1; g <= 4; g++) {
+                if (Integer.parseInt(v4.group(g)) > 255) {
+                    return false;
+                }
+            }
+            return v4.group(5) == null || Integer.parseInt(v4.group(5)) <= 32;
+        }
+        var v6 = IPV6_CIDR.matcher(s);
+        return v6.matches() && (v6.group(1) == null || Integer.parseInt(v6.group(1)) <= 128);
+    }
+}

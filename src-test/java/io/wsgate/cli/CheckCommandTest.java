@@ -1,0 +1,99 @@
+package io.wsgate.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CheckCommandTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int check(Map<String, String> env, String... args) {
+        CommandLine cl = new CommandLine(new CheckCommand(env::get));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    private void write(String name, String text) throws IOException {
+        Files.writeString(dir.resolve(name), text);
+    }
+
+    @Test
+    void validDirectoryExitsZeroWithWarningsAndSummary() throws IOException {
+        write("gateway.yaml", "listen:\n  port: ${PORT:-8080}\n");
+        write("echo.yaml", "route:\n  path: /echo\n  upstream: { targets: [ws://127.0.0.1:9000/echo] }\n");
+
+        assertThat(check(Map.of(), dir.toString())).isZero();
+        assertThat(out.toString().lines()).containsExactly(
+                "echo.yaml:1: auth: warning: no auth section: the route is public",
+                "echo.yaml:1: rate_limits: warning: no rate_limits section: the route has no rate limits",
+                "echo.yaml:1: events: warning: no events section: every event is allowed",
+                dir + ": ok, 1 route, 3 warnings");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void invalidDirectoryExitsOnePrintingEveryProblem() throws IOException {
+        write("gateway.yaml", "listen:\n  port: ${PORT}\n");
+        write("chat.yaml", "route:\n  path: /chat\n  upstream: { targets: [ws://h:1/] }\n  max_mesage_bytes: 10\n");
+
+        assertThat(check(Map.of(), dir.toString())).isEqualTo(1);
+        assertThat(err.toString().lines()).containsExactly(
+                "gateway.yaml:2: listen.port: environment variable PORT is not set (use ${PORT:-default})",
+                "chat.yaml:4: route.max_mesage_bytes: unknown key (did you mean max_message_bytes?) (allowed: allow_no_origin, "
+                        + "allowed_origins, max_message_bytes, max_upstream_message_bytes, path, permessage_deflate, subprotocols, upstream)",
+                dir + ": 2 problems");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void environmentFixesTheSameDirectory() throws IOException {
+        write("gateway.yaml", "listen:\n  port: ${PORT}\n");
+        assertThat(check(Map.of("PORT", "8081"), dir.toString())).isZero();
+        assertThat(out.toString()).contains("ok, 0 routes, 0 warnings");
+    }
+
+    @Test
+    void missingDirectoryExitsOne() {
+        assertThat(check(Map.of(), dir.resolve("nope").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("not a directory");
+    }
+
+    @Test
+    void reachableFromTheMainCommand() throws IOException {
+        write("gateway.yaml", "admin: { port: 70000 }\n");
+        CommandLine cl = new CommandLine(new Main());
+        cl.setErr(new PrintWriter(err, true));
+        cl.setOut(new PrintWriter(out, true));
+        assertThat(cl.execute("check", dir.toString())).isEqualTo(1);
+        assertThat(err.toString()).startsWith("gateway.yaml:1: admin.port: must be between 0 and 65535, got 70000");
+    }
+
+    @Test
+    void shippedPoliciesPassTheCheck() throws IOException {
+        Path shipped = Path.of(System.getProperty("wsgate.projectDir", ".")).resolve("policies");
+        // the dev keys are made by the auth work; without them only the missing key file may be reported
+        int code = check(Map.of(), shipped.toString());
+        if (Files.exists(shipped.resolve("keys/dev-jwks.json"))) {
+            assertThat(code).as(err.toString()).isZero();
+        } else {
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString().lines().filter(l -> l.contains(".yaml:")))
+                    .isNotEmpty()
+                    .allMatch(l -> l.contains("auth.jwt.jwks_file: file not found"));
+        }
+    }
+}
