@@ -6,7 +6,10 @@
 // Prints `LISTENING <port>` first. Everything it receives is kept in a bounded record served at
 // GET /__received (JSON array; ?since=SEQ for newer entries only; DELETE clears). Entry kinds:
 //   handshake  {sid, url, headers, remoteAddress}        one per Engine.IO connection
-//   frame      {sid, type, data}                          every Engine.IO packet received, raw
+//   frame      {sid, type, data}                          every Engine.IO packet received, raw: type is the
+//                                                         Engine.IO type ("message", "pong", "close"...), data
+//                                                         the rest of the frame (`42["x"]` arrives as "message"
+//                                                         with data `2["x"]`)
 //   connect    {nsp, id, auth, accepted, user}            every namespace CONNECT (refused ones too)
 //   event      {nsp, id, user, event, args}               every event (acks show as {"$ack":true})
 //   disconnect {nsp, id, user, reason}

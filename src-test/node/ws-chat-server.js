@@ -7,7 +7,8 @@
 // received message is kept in a bounded record at GET /__received (JSON array; ?since=SEQ; DELETE clears):
 //   upgrade  {conn, url, headers, remoteAddress, user}
 //   message  {conn, user, binary, bytes, text | data:{"$binary"}}   the raw message as received
-//   close    {conn, user, code, reason}
+//   close    {conn, user, code, reason}                     code as the server saw it (1006 after its own 1009)
+//   error    {conn, user, message, code}                    e.g. "Max payload size exceeded"
 // Messages (JSON, event field `type`):
 //   join-room {room}              -> {"type":"joined","room"} to the sender
 //   send-message {room, message}  -> {"type":"message","from","room","message"} to the room's others,
@@ -121,7 +122,7 @@ wss.on('connection', (ws, req) => {
       }
     }
   });
-  ws.on('error', () => { /* the close event follows and is recorded */ });
+  ws.on('error', (e) => record.add({ kind: 'error', conn, user, message: e.message, code: e.code ?? null }));
 });
 
 listen(httpServer, args, () => {
