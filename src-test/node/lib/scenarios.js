@@ -70,7 +70,8 @@ async function main(scenarios, usage, booleans = []) {
     process.exit(2);
   }
   if (opts.help || !opts.url) {
-    console.error(`${usage}${USAGE_COMMON}`);
+    const list = scenarios.map((s) => `${s.name}${s.direct ? '' : ' (gateway only)'}`).join(', ');
+    console.error(`${usage}${USAGE_COMMON}\nscenarios: ${list}`);
     process.exit(opts.help ? 0 : 2);
   }
   const direct = !!opts.direct;
