@@ -119,7 +119,7 @@ function listen(server, args, onClose) {
     console.error(`stopping: ${why}`);
     try { if (onClose) onClose(); } catch (e) { /* exiting anyway */ }
     server.close();
-    setTimeout(() => process.exit(0), 200).unref();
+    setTimeout(() => process.exit(0), 500); // whatever still holds the loop open
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
