@@ -1,0 +1,103 @@
+package io.wsgate.interop;
+
+/** Policy files for running the Node peers behind the gateway (contract: shared/policy-format.md). */
+public final class InteropPolicies {
+    public static final String ADMIN_TOKEN_ENV = "WSGATE_ADMIN_TOKEN";
+    /** Size cap of both routes; ws-client.js gets it as {@code --max-bytes}. */
+    public static final int MAX_MESSAGE_BYTES = 65536;
+
+    private InteropPolicies() {
+    }
+
+    public static String gateway(int listenPort, int adminPort) {
+        return """
+                listen:
+                  host: 127.0.0.1
+                  port: %d
+                admin: { host: 127.0.0.1, port: %d, token_env: %s }
+                state: { store: memory }
+                reload: { watch: false }
+                audit: { denials: stdout }
+                """.formatted(listenPort, adminPort, ADMIN_TOKEN_ENV);
+    }
+
+    private static String jwt() {
+        return """
+                  jwt:
+                    algorithms: [HS256]
+                    hmac_secret_env: %s
+                    issuer: %s
+                    audience: %s
+                """.formatted(TestTokens.SECRET_ENV, TestTokens.ISSUER, TestTokens.AUDIENCE);
+    }
+
+    /** Route /socket.io/ to socketio-server.js; the client's token in CONNECT (or ?access_token=). */
+    public static String socketIo(int upstreamPort) {
+        return """
+                route:
+                  path: /socket.io/
+                  upstream:
+                    targets: [ws://127.0.0.1:%d/socket.io/]
+                  max_message_bytes: %d
+                protocol:
+                  kind: socketio
+                  namespaces:
+                    "/":      { roles: [] }
+                    "/admin": { roles: [admin] }
+                  max_attachments: 10
+                auth:
+                  required: true
+                %s  token_from: [socketio_auth:token, query:access_token]
+                  auth_timeout: 5s
+                forward:
+                  socketio_auth: { user: user, roles: roles }
+                  strip_token: true
+                events:
+                  default: deny
+                  on_deny: drop
+                  notify: true
+                  notify_event: error
+                  rules:
+                    join-room:       { roles: [user, admin] }
+                    send-message:
+                      roles: [user, admin]
+                      sanitize: { "[0].message": text }
+                    private-message: { roles: [user, admin], sanitize: { "[0].message": text } }
+                    typing:          {}
+                    ping-ack:        {}
+                    upload:          {}
+                    admin-kick:      { roles: [admin] }
+                """.formatted(upstreamPort, MAX_MESSAGE_BYTES, jwt());
+    }
+
+    /** Route /chat to ws-chat-server.js (JSON, event field {@code type}). */
+    public static String wsJson(int upstreamPort) {
+        return """
+                route:
+                  path: /chat
+                  upstream:
+                    targets: [ws://127.0.0.1:%d/chat]
+                  max_message_bytes: %d
+                protocol:
+                  kind: json
+                  event: type
+                auth:
+                  required: true
+                %s  token_from: [header, query:access_token, subprotocol]
+                forward:
+                  headers: { user: X-User-Id, roles: X-User-Roles, client_ip: X-Forwarded-For }
+                  strip_token: true
+                events:
+                  default: deny
+                  on_deny: drop
+                  notify: true
+                  notify_event: error
+                  rules:
+                    join-room:       { roles: [user, admin], max_bytes: 512 }
+                    send-message:    { roles: [user, admin], sanitize: { message: text } }
+                    private-message: { roles: [user, admin], sanitize: { message: text } }
+                    typing:          {}
+                    admin-kick:      { roles: [admin] }
+                """.formatted(upstreamPort, MAX_MESSAGE_BYTES, jwt());
+    }
+}

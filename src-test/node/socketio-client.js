@@ -1,0 +1,237 @@
+'use strict';
+// Socket.IO 4.x client scenarios (socket.io-client, websocket transport only).
+//
+//   node socketio-client.js --url http://127.0.0.1:8080 [--direct] [--scenarios connect,room] [--token-via auth|query|header]
+//
+// With a gateway in between, tokens go in the CONNECT auth object ({token}); --token-via query
+// sends ?access_token=, header sends Authorization: Bearer. With --direct the client sends the
+// identity the gateway would forward ({user, roles}) straight to socketio-server.js.
+
+const crypto = require('node:crypto');
+const { io } = require('socket.io-client');
+const { main, check, fail, requireToken, nonce, ScenarioFailure } = require('./lib/scenarios');
+
+const USAGE = 'usage: node socketio-client.js --url http://HOST:PORT [--path /socket.io/] [--token-via auth|query|header]';
+const XSS = '<script>alert(1)</script>hi';
+
+/** Socket options that carry principal p's credentials (null p: none at all). */
+function optionsFor(ctx, p) {
+  const o = {
+    path: ctx.opts.path || '/socket.io/',
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    timeout: ctx.timeoutMs,
+    auth: {},
+  };
+  if (!p) return o;
+  if (ctx.direct) {
+    o.auth = p.id ? { user: p.id, roles: p.roles } : { token: p.token };
+    return o;
+  }
+  const token = requireToken(p);
+  const via = ctx.opts['token-via'] || 'auth';
+  if (via === 'auth') o.auth = { token };
+  else if (via === 'query') o.query = { access_token: token };
+  else if (via === 'header') o.extraHeaders = { Authorization: `Bearer ${token}` };
+  else fail(`unknown --token-via ${via}`);
+  return o;
+}
+
+function open(ctx, p, nsp = '/') {
+  const base = ctx.opts.url.replace(/\/+$/, '');
+  const socket = io(`${base}${nsp === '/' ? '' : nsp}`, optionsFor(ctx, p));
+  ctx.defer(() => socket.disconnect());
+  return socket;
+}
+
+/** Connects and resolves with the socket, or fails with the connect_error message. */
+function connect(ctx, p, nsp = '/') {
+  const socket = open(ctx, p, nsp);
+  return ctx.within(new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (e) => reject(new ScenarioFailure(`connect_error on ${nsp}: ${e.message}`, { data: e.data ?? null })));
+  }), `connect ${nsp} as ${p ? p.name : 'nobody'}`);
+}
+
+/** Expects a refusal and resolves with the connect_error message. */
+function connectError(ctx, p, nsp = '/') {
+  const socket = open(ctx, p, nsp);
+  return ctx.within(new Promise((resolve, reject) => {
+    socket.once('connect', () => reject(new ScenarioFailure(`connected to ${nsp}, expected connect_error`)));
+    socket.once('connect_error', (e) => resolve({ message: e.message, data: e.data ?? null }));
+  }), `connect_error ${nsp}`);
+}
+
+/** First `event` on socket whose first argument satisfies pred. */
+function next(ctx, socket, event, pred = () => true) {
+  return ctx.within(new Promise((resolve) => {
+    const listener = (...a) => {
+      if (pred(a[0])) {
+        socket.off(event, listener);
+        resolve(a[0]);
+      }
+    };
+    socket.on(event, listener);
+  }), `event "${event}"`);
+}
+
+function ack(ctx, socket, event, ...a) {
+  return socket.timeout(ctx.timeoutMs).emitWithAck(event, ...a);
+}
+
+async function join(ctx, socket, room) {
+  const res = await ack(ctx, socket, 'join-room', { room });
+  check(res && res.ok === true, 'join-room not acknowledged', { ack: res ?? null });
+}
+
+async function twoInRoom(ctx) {
+  const [a, b] = await Promise.all([connect(ctx, ctx.p.user), connect(ctx, ctx.p.user2)]);
+  const room = `room-${nonce()}`;
+  await join(ctx, a, room);
+  await join(ctx, b, room);
+  return { a, b, room };
+}
+
+async function roomDelivery(ctx, sent, expected) {
+  const { a, b, room } = await twoInRoom(ctx);
+  const got = next(ctx, b, 'message', (m) => m && m.room === room);
+  a.emit('send-message', { room, message: sent });
+  const m = await got;
+  check(m.from === ctx.p.user.id, `from is ${JSON.stringify(m.from)}, expected ${ctx.p.user.id}`, { received: m });
+  check(m.message === expected, `message is ${JSON.stringify(m.message)}, expected ${JSON.stringify(expected)}`, { received: m });
+  return { room, received: m };
+}
+
+async function expectNotice(ctx, event, payload, code) {
+  const s = await connect(ctx, ctx.p.user);
+  const notice = next(ctx, s, 'error');
+  s.emit(event, payload);
+  const n = await notice;
+  check(n && n.code === code && n.event === event, `notice ${JSON.stringify(n)}, expected code ${code} for ${event}`, { notice: n ?? null });
+  return { notice: n };
+}
+
+function expectedRefusal(ctx, gatewayMessage) {
+  return ctx.opts['expect-message'] || (ctx.direct ? 'Not authorized' : gatewayMessage);
+}
+
+const scenarios = [
+  {
+    name: 'connect',
+    direct: true,
+    run: async (ctx) => {
+      const s = await connect(ctx, ctx.p.user);
+      return { id: s.id };
+    },
+  },
+  {
+    name: 'no-token',
+    direct: true,
+    run: async (ctx) => {
+      const want = expectedRefusal(ctx, 'Authentication required');
+      const e = await connectError(ctx, null);
+      check(e.message === want, `connect_error "${e.message}", expected "${want}"`, e);
+      return e;
+    },
+  },
+  {
+    name: 'bad-token',
+    direct: false,
+    run: async (ctx) => {
+      const want = expectedRefusal(ctx, 'Invalid token');
+      const e = await connectError(ctx, ctx.p.bad);
+      check(e.message === want, `connect_error "${e.message}", expected "${want}"`, e);
+      return e;
+    },
+  },
+  {
+    name: 'room',
+    direct: true,
+    run: (ctx) => {
+      const text = `hello ${nonce()}`;
+      return roomDelivery(ctx, text, text);
+    },
+  },
+  {
+    name: 'ack',
+    direct: true,
+    run: async (ctx) => {
+      const s = await connect(ctx, ctx.p.user);
+      const arg = { n: nonce(), list: [1, 'two', null] };
+      const res = await ack(ctx, s, 'ping-ack', arg);
+      check(res && res.pong === true && JSON.stringify(res.echo) === JSON.stringify(arg), 'unexpected ack', { ack: res ?? null, sent: arg });
+      return { ack: res };
+    },
+  },
+  {
+    name: 'binary',
+    direct: true,
+    run: async (ctx) => {
+      const s = await connect(ctx, ctx.p.user);
+      const bytes = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), crypto.randomBytes(3840)]);
+      const echoed = next(ctx, s, 'uploaded');
+      const res = await ack(ctx, s, 'upload', bytes);
+      const back = Buffer.from(await echoed);
+      check(res && res.length === bytes.length, 'ack length differs', { ack: res ?? null, sent: bytes.length });
+      check(back.equals(bytes), 'echoed bytes differ', { sent: bytes.length, received: back.length });
+      return { bytes: bytes.length, ack: res };
+    },
+  },
+  {
+    name: 'denied-event',
+    direct: false,
+    run: (ctx) => expectNotice(ctx, 'admin-kick', { user: ctx.p.user2.id }, 'forbidden'),
+  },
+  {
+    name: 'unknown-event',
+    direct: false,
+    run: (ctx) => expectNotice(ctx, 'no-such-event', { x: 1 }, 'unknown_event'),
+  },
+  {
+    name: 'admin-ns-user',
+    direct: false,
+    run: (ctx) => connectError(ctx, ctx.p.user, '/admin'),
+  },
+  {
+    name: 'admin-ns-admin',
+    direct: true,
+    run: async (ctx) => {
+      const s = await connect(ctx, ctx.p.admin, '/admin');
+      const res = await ack(ctx, s, 'admin-kick', { user: `nobody-${nonce()}` });
+      check(res && res.ok === true, 'admin-kick not acknowledged', { ack: res ?? null });
+      return { ack: res };
+    },
+  },
+  { name: 'sanitize', direct: false, run: (ctx) => roomDelivery(ctx, XSS, 'hi') },
+  {
+    name: 'private-message',
+    direct: true,
+    run: async (ctx) => {
+      const [a, b] = await Promise.all([connect(ctx, ctx.p.user), connect(ctx, ctx.p.user2)]);
+      const text = `psst ${nonce()}`;
+      const got = next(ctx, b, 'private-message', (m) => m && m.message === text);
+      a.emit('private-message', { to: ctx.p.user2.id, message: text });
+      const m = await got;
+      check(m.from === ctx.p.user.id, `from is ${JSON.stringify(m.from)}`, { received: m });
+      return { received: m };
+    },
+  },
+  {
+    name: 'typing',
+    direct: true,
+    run: async (ctx) => {
+      const { a, b, room } = await twoInRoom(ctx);
+      const got = next(ctx, b, 'typing', (m) => m && m.room === room);
+      a.emit('typing', { room });
+      const m = await got;
+      check(m.from === ctx.p.user.id, `from is ${JSON.stringify(m.from)}`, { received: m });
+      return { received: m };
+    },
+  },
+];
+
+main(scenarios, USAGE).catch((e) => {
+  console.error(e);
+  process.exit(2);
+});
