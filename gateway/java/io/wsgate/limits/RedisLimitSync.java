@@ -73,7 +73,9 @@ final class RedisLimitSync implements AutoCloseable {
         if (down) {
             return;
         }
-        g.remoteSpec = spec;
+        if (g.remoteSpec != spec) {
+            g.remoteSpec = spec;
+        }
         if (g.pendingRemote.getAndIncrement() == 0) {
             queue.offer(g);
         }
