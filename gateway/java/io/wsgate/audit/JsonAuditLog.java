@@ -46,6 +46,7 @@ public final class JsonAuditLog implements AuditLog, AutoCloseable {
     private final Bucket sample;
     private final BlockingQueue<Entry> queue;
     private final AtomicLong leftOut = new AtomicLong();
+    private final AtomicLong totalLeftOut = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final JsonFactory json = new JsonFactory();
     private final Thread writer;
@@ -106,8 +107,6 @@ public final class JsonAuditLog implements AuditLog, AutoCloseable {
     public long written() {
         return written.get();
     }
-
-    private final AtomicLong totalLeftOut = new AtomicLong();
 
     private void offer(Entry e) {
         if (!sample.tryConsume(1) || !queue.offer(e)) {

@@ -119,14 +119,21 @@ public final class ReloadManager implements AutoCloseable {
         }
     }
 
-    /** Watches the policy directory; a burst of changes reloads once, {@link #DEBOUNCE} after the last one. */
+    /**
+     * Watches the policy directory and its subfolders as they are now (schemas/, keys/); a burst of changes
+     * reloads once, {@link #DEBOUNCE} after the last one. Folders created later are not watched.
+     */
     public synchronized void startWatching() throws IOException {
         if (watcher != null) {
             return;
         }
         WatchService ws = FileSystems.getDefault().newWatchService();
-        dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                StandardWatchEventKinds.ENTRY_DELETE);
+        try (java.util.stream.Stream<Path> dirs = java.nio.file.Files.walk(dir, 3)) {
+            for (Path d : (Iterable<Path>) dirs.filter(java.nio.file.Files::isDirectory)::iterator) {
+                d.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                        StandardWatchEventKinds.ENTRY_DELETE);
+            }
+        }
         watcher = ws;
         watchThread = new Thread(() -> watch(ws), "wsgate-policy-watch");
         watchThread.setDaemon(true);
