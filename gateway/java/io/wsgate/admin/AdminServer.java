@@ -1,0 +1,80 @@
+package io.wsgate.admin;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.wsgate.config.GatewayConfig;
+import io.wsgate.metrics.GatewayMetrics;
+import io.wsgate.reload.ReloadManager;
+import io.wsgate.state.ConnectionRegistry;
+import io.wsgate.state.RevocationStore;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+
+/**
+ * The admin HTTP server: {@code /healthz}, {@code /metrics}, and the token-protected {@code /admin/*} API.
+ * Its own one-thread NIO event loop (epoll classes are runtime-only in the pom, and admin traffic is tiny); reloads and revocations run on a separate worker
+ * thread so file reads and socket sweeps never stall the loop.
+ */
+public final class AdminServer implements AutoCloseable {
+    /** Request bodies beyond this answer 413. */
+    public static final int MAX_BODY_BYTES = 16 * 1024;
+
+    private final GatewayConfig.Admin config;
+    private final AdminApi api;
+    private final EventLoopGroup group;
+    private final ExecutorService worker;
+    private Channel channel;
+
+    /** {@code env} looks up {@code admin.token_env} ({@code System::getenv} in production). */
+    public AdminServer(GatewayConfig.Admin config, Function<String, String> env, GatewayMetrics metrics,
+                       ReloadManager reloads, RevocationStore revocations, ConnectionRegistry connections) {
+        this.config = config;
+        String token = config.tokenEnv() == null ? null : env.apply(config.tokenEnv());
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "wsgate-admin-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        this.api = new AdminApi(token, metrics, reloads, revocations, connections, worker);
+        this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    }
+
+    /** Binds {@code admin.host:admin.port} (port 0: any free port); returns the bound port. */
+    public int start() throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192),
+                                new HttpServerKeepAliveHandler(),
+                                new HttpObjectAggregator(MAX_BODY_BYTES),
+                                api);
+                    }
+                });
+        channel = b.bind(config.host(), config.port()).sync().channel();
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        worker.shutdownNow();
+    }
+}

@@ -1,0 +1,90 @@
+package io.wsgate.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The gateway's meters on one Prometheus registry. Message-path meters live in {@link RouteMeters}, resolved once
+ * per route, so counting a message is one {@code Counter.increment()} with no tag lookup.
+ */
+public final class GatewayMetrics {
+    private final PrometheusMeterRegistry registry;
+    private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
+    private final Map<String, Counter> handshakes = new ConcurrentHashMap<>();
+    private final Timer handshakeLatency;
+    private final Counter reloadOk;
+    private final Counter reloadFailed;
+    private final AtomicLong policyVersion = new AtomicLong();
+
+    public GatewayMetrics() {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    public GatewayMetrics(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+        this.handshakeLatency = Timer.builder("wsgate.handshake.latency")
+                .description("from upgrade request to the answer (101 or refusal)")
+                .publishPercentileHistogram()
+                .register(registry);
+        this.reloadOk = Counter.builder("wsgate.reloads").tag("outcome", "success").register(registry);
+        this.reloadFailed = Counter.builder("wsgate.reloads").tag("outcome", "failure").register(registry);
+        Gauge.builder("wsgate.policy.version", policyVersion, AtomicLong::get)
+                .description("version of the policy snapshot being served").register(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** The route's pre-resolved meters; call once per connection (or keep per route) and reuse. */
+    public RouteMeters route(String routePath) {
+        RouteMeters m = routes.get(routePath);
+        return m != null ? m : routes.computeIfAbsent(routePath, p -> new RouteMeters(registry, p));
+    }
+
+    /**
+     * One handshake answered: {@code status} 101 for accepted. {@code route} null when no route matched.
+     * {@code nanos}: time from the upgrade request to the answer.
+     */
+    public void handshake(String route, int status, long nanos) {
+        String r = route == null ? "none" : route;
+        String key = r + ' ' + status;
+        Counter c = handshakes.get(key);
+        if (c == null) {
+            c = handshakes.computeIfAbsent(key, k -> Counter.builder("wsgate.handshakes")
+                    .tag("route", r)
+                    .tag("outcome", status == 101 ? "accepted" : "refused")
+                    .tag("status", Integer.toString(status))
+                    .register(registry));
+        }
+        c.increment();
+        handshakeLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void reloaded(long version) {
+        reloadOk.increment();
+        policyVersion.set(version);
+    }
+
+    public void reloadFailed() {
+        reloadFailed.increment();
+    }
+
+    /** The version of the snapshot served at startup (reloads set it through {@link #reloaded}). */
+    public void policyVersion(long version) {
+        policyVersion.set(version);
+    }
+}

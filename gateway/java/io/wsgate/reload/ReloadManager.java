@@ -1,0 +1,179 @@
+package io.wsgate.reload;
+
+import io.wsgate.config.ConfigProblem;
+import io.wsgate.config.PolicyException;
+import io.wsgate.config.PolicyLoader;
+import io.wsgate.metrics.GatewayMetrics;
+import io.wsgate.policy.Policy;
+import io.wsgate.policy.PolicyHolder;
+import io.wsgate.policy.RoutePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Builds a whole new {@link Policy} from the policy directory and swaps the {@link PolicyHolder} on success;
+ * on failure the old policy keeps serving. Reloads are serialized. Triggers: {@link #reload()} (admin API),
+ * {@link #installSighup()}, and {@link #startWatching()} (file changes, debounced).
+ */
+public final class ReloadManager implements AutoCloseable {
+    /** What builds a snapshot; {@code PolicyLoader::load} in production. */
+    @FunctionalInterface
+    public interface Loader {
+        Policy load(Path dir, long version) throws PolicyException;
+    }
+
+    public static final Duration DEBOUNCE = Duration.ofMillis(200);
+    private static final Logger log = LoggerFactory.getLogger(ReloadManager.class);
+
+    private final Path dir;
+    private final Loader loader;
+    private final PolicyHolder holder;
+    private final GatewayMetrics metrics;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile WatchService watcher;
+    private Thread watchThread;
+
+    public ReloadManager(Path dir, PolicyLoader loader, PolicyHolder holder, GatewayMetrics metrics) {
+        this(dir, loader::load, holder, metrics);
+    }
+
+    public ReloadManager(Path dir, Loader loader, PolicyHolder holder, GatewayMetrics metrics) {
+        this.dir = dir;
+        this.loader = loader;
+        this.holder = holder;
+        this.metrics = metrics;
+        if (metrics != null && holder.get() != null) {
+            metrics.policyVersion(holder.get().version());
+        }
+    }
+
+    /** Loads and swaps; never throws for a bad policy (the problems are in the result and the log). */
+    public ReloadResult reload() {
+        lock.lock();
+        try {
+            Policy current = holder.get();
+            long next = (current == null ? 0 : current.version()) + 1;
+            Policy loaded;
+            try {
+                loaded = loader.load(dir, next);
+            } catch (PolicyException e) {
+                List<String> errors = new ArrayList<>();
+                for (ConfigProblem p : e.problems()) {
+                    errors.add(p.toString());
+                    log.warn("reload refused: {}", p);
+                }
+                if (errors.isEmpty()) {
+                    errors.add(dir + ":0: : " + e.getMessage());
+                }
+                failed();
+                return ReloadResult.failure(errors);
+            } catch (RuntimeException e) {
+                log.error("reload failed", e);
+                failed();
+                return ReloadResult.failure(List.of(dir + ":0: : " + e));
+            }
+            holder.set(loaded);
+            List<String> routes = loaded.routes().stream().map(RoutePolicy::path).sorted().toList();
+            if (metrics != null) {
+                metrics.reloaded(loaded.version());
+            }
+            log.info("policy version {} serving routes {}", loaded.version(), routes);
+            return ReloadResult.success(loaded.version(), routes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void failed() {
+        if (metrics != null) {
+            metrics.reloadFailed();
+        }
+    }
+
+    /** SIGHUP reloads (the run command calls this once). Returns false where the JVM offers no such signal. */
+    @SuppressWarnings("restriction")
+    public boolean installSighup() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                Thread t = new Thread(this::reload, "wsgate-sighup-reload");
+                t.setDaemon(true);
+                t.start();
+            });
+            return true;
+        } catch (IllegalArgumentException e) {
+            log.warn("SIGHUP reload unavailable: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Watches the policy directory and its subfolders as they are now (schemas/, keys/); a burst of changes
+     * reloads once, {@link #DEBOUNCE} after the last one. Folders created later are not watched.
+     */
+    public synchronized void startWatching() throws IOException {
+        if (watcher != null) {
+            return;
+        }
+        WatchService ws = FileSystems.getDefault().newWatchService();
+        try (java.util.stream.Stream<Path> dirs = java.nio.file.Files.walk(dir, 3)) {
+            for (Path d : (Iterable<Path>) dirs.filter(java.nio.file.Files::isDirectory)::iterator) {
+                d.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                        StandardWatchEventKinds.ENTRY_DELETE);
+            }
+        }
+        watcher = ws;
+        watchThread = new Thread(() -> watch(ws), "wsgate-policy-watch");
+        watchThread.setDaemon(true);
+        watchThread.start();
+    }
+
+    private void watch(WatchService ws) {
+        try {
+            while (true) {
+                WatchKey key = ws.take();
+                drain(key);
+                // debounce: keep absorbing events until the directory is quiet
+                WatchKey more;
+                while ((more = ws.poll(DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+                    drain(more);
+                }
+                reload();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ClosedWatchServiceException e) {
+            // closed: stop
+        }
+    }
+
+    private static void drain(WatchKey key) {
+        key.pollEvents();
+        key.reset();
+    }
+
+    @Override
+    public synchronized void close() {
+        WatchService ws = watcher;
+        watcher = null;
+        if (ws != null) {
+            try {
+                ws.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+}
