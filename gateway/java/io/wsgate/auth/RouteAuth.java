@@ -53,7 +53,7 @@ public final class RouteAuth {
     private static final Set<JWSAlgorithm> ASYMMETRIC = Set.of(
             JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
             JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
-            JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512, JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
+            JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512, JWSAlgorithm.EdDSA);
 
     private final RouteConfig.Auth config;
     private final List<TokenSource> sources;
@@ -120,6 +120,7 @@ public final class RouteAuth {
         DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
         p.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
         p.setJWSKeySelector(keys);
+        p.setJWSVerifierFactory(new EdDsaKeys.VerifierFactory());
         // No JWE key selector: encrypted tokens are rejected; unsecured (alg none) ones always are.
         JWTClaimsSet exact = jwt.issuer() == null ? new JWTClaimsSet.Builder().build()
                 : new JWTClaimsSet.Builder().issuer(jwt.issuer()).build();
@@ -184,7 +185,8 @@ public final class RouteAuth {
             return new HmacKeySelector(algs, hmacKey(jwt.hmacSecretEnv(), algs, env));
         }
         JWKSource<SecurityContext> source = jwt.jwksFile() != null ? fileSource(jwt) : urlSource(jwt.jwksUrl());
-        return new JWSVerificationKeySelector<>(algs, source);
+        return new EdDsaKeys.Selector(new JWSVerificationKeySelector<>(algs, source), source,
+                algs.contains(JWSAlgorithm.EdDSA));
     }
 
     private static Key hmacKey(String var, Set<JWSAlgorithm> algs, Function<String, String> env) {
