@@ -77,8 +77,8 @@ public final class RouteAuth {
                 ? new String[0] : jwt.rolesClaim().split("\\.");
         this.verified = Caffeine.newBuilder()
                 .maximumSize(CACHE_MAX_ENTRIES)
-                .expireAfter(Expiry.<String, Identity>creating((k, id) -> Duration.ofSeconds(
-                        Math.max(0, id.expiresAt() + skewSeconds - nowSeconds()))))
+                .expireAfter(Expiry.<String, Identity>creating((k, id) -> Duration.ofMillis(
+                        Math.max(0, (id.expiresAt() + skewSeconds) * 1000 - System.currentTimeMillis()))))
                 .build();
     }
 
