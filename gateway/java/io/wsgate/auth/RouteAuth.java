@@ -274,7 +274,7 @@ public final class RouteAuth {
         } catch (ParseException e) {
             throw new TokenException("invalid_token", "malformed token");
         } catch (Exception e) {
-            throw new TokenException("invalid_token", e.getMessage() == null ? "token rejected" : e.getMessage());
+            throw new TokenException("invalid_token", reason(e.getMessage()));
         }
         Identity id = identity(claims, digest);
         verified.put(digest, id);
@@ -328,6 +328,14 @@ public final class RouteAuth {
             return List.copyOf(out);
         }
         return List.of();
+    }
+
+    /** Nimbus' reason, bounded: it may quote a claim value the client chose (a wrong iss). */
+    private static String reason(String message) {
+        if (message == null) {
+            return "token rejected";
+        }
+        return message.length() <= 160 ? message : message.substring(0, 160) + "...";
     }
 
     private static boolean isCompactJws(String token) {
