@@ -24,9 +24,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Revocations shared by every gateway instance through Redis. Each revocation is a key
@@ -34,8 +36,9 @@ import java.util.concurrent.TimeUnit;
  * (EXAT), plus a message on channel {@code wsgate:revocations} that every other instance applies to its local
  * {@link MemoryRevocationStore} (closing its matching sockets). The keys are loaded at start and after every
  * reconnect. {@link #isRevoked} only reads the local store: never a Redis call on the check path. Writes to
- * Redis are asynchronous; while Redis is down revocations keep working locally (fail_open), and with
- * fail_closed {@link #healthy()} turns false so new handshakes get 503.
+ * Redis are asynchronous; while Redis is down revocations keep working locally (fail_open: changes are queued,
+ * bounded, and written when Redis is back), and with fail_closed {@link #healthy()} turns false so new
+ * handshakes get 503.
  */
 public final class RedisRevocationStore implements RevocationStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisRevocationStore.class);
@@ -50,6 +53,12 @@ public final class RedisRevocationStore implements RevocationStore, AutoCloseabl
     private volatile StatefulRedisConnection<String, String> conn;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
     private volatile boolean closed;
+    /** Changes made while Redis was unreachable, written when it is back (bounded; oldest dropped beyond). */
+    private final ConcurrentLinkedQueue<Change> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingCount = new AtomicInteger();
+    static final int MAX_PENDING = 10_000;
+
+    private record Change(boolean revoke, Revocation revocation) {}
 
     /** Connects (bounded by a 2 s timeout; call it at start, never on an event loop) and loads existing revocations. */
     public RedisRevocationStore(ConnectionRegistry registry, String redisUrl, GatewayConfig.OnFailure onFailure) {
@@ -72,7 +81,7 @@ public final class RedisRevocationStore implements RevocationStore, AutoCloseabl
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 if (conn != null) {
-                    background.execute(RedisRevocationStore.this::loadQuietly);
+                    background.execute(RedisRevocationStore.this::resync);
                 }
             }
         });
@@ -93,6 +102,7 @@ public final class RedisRevocationStore implements RevocationStore, AutoCloseabl
             ps.sync().subscribe(CHANNEL);
             pubsub = ps;
             conn = client.connect();
+            flushPending();
             load();
             return true;
         } catch (RuntimeException e) {
@@ -131,37 +141,67 @@ public final class RedisRevocationStore implements RevocationStore, AutoCloseabl
     @Override
     public int revoke(Revocation r) {
         int closedHere = local.revoke(r);
-        StatefulRedisConnection<String, String> c = conn;
-        if (c == null || !c.isOpen()) {
-            LOG.warn("Redis down: revocation applied on this instance only");
-            return closedHere;
-        }
-        String key = key(r);
-        String message = instanceId + "|R|" + kind(r) + "|" + r.atEpochSeconds() + "|" + r.untilEpochSeconds() + "|" + value(r);
-        c.async().set(key, r.atEpochSeconds() + ":" + r.untilEpochSeconds(), SetArgs.Builder.exAt(r.untilEpochSeconds()))
-                .thenCompose(ok -> c.async().publish(CHANNEL, message))
-                .exceptionally(e -> {
-                    LOG.warn("Redis: revocation not shared: {}", e.getMessage());
-                    return 0L;
-                });
+        share(new Change(true, r));
         return closedHere;
     }
 
     @Override
     public void lift(Revocation r) {
         local.lift(r);
+        share(new Change(false, r));
+    }
+
+    private void share(Change change) {
         StatefulRedisConnection<String, String> c = conn;
         if (c == null || !c.isOpen()) {
-            LOG.warn("Redis down: revocation lifted on this instance only");
+            LOG.warn("Redis down: {} applied on this instance; shared when Redis is back",
+                    change.revoke() ? "revocation" : "lift");
+            queue(change);
             return;
         }
+        write(c, change).exceptionally(e -> {
+            LOG.warn("Redis: change not shared yet ({}); retried on reconnect", e.getMessage());
+            queue(change);
+            return 0L;
+        });
+    }
+
+    private java.util.concurrent.CompletionStage<Long> write(StatefulRedisConnection<String, String> c, Change change) {
+        Revocation r = change.revocation();
+        if (change.revoke()) {
+            String message = instanceId + "|R|" + kind(r) + "|" + r.atEpochSeconds() + "|" + r.untilEpochSeconds()
+                    + "|" + value(r);
+            return c.async().set(key(r), r.atEpochSeconds() + ":" + r.untilEpochSeconds(),
+                            SetArgs.Builder.exAt(r.untilEpochSeconds()))
+                    .thenCompose(ok -> c.async().publish(CHANNEL, message));
+        }
         String message = instanceId + "|L|" + kind(r) + "|0|0|" + value(r);
-        c.async().del(key(r))
-                .thenCompose(n -> c.async().publish(CHANNEL, message))
-                .exceptionally(e -> {
-                    LOG.warn("Redis: lift not shared: {}", e.getMessage());
-                    return 0L;
-                });
+        return c.async().del(key(r)).thenCompose(n -> c.async().publish(CHANNEL, message));
+    }
+
+    private void queue(Change change) {
+        pending.add(change);
+        if (pendingCount.incrementAndGet() > MAX_PENDING && pending.poll() != null) {
+            pendingCount.decrementAndGet();
+            LOG.warn("Redis: more than {} unshared revocation changes; dropping the oldest", MAX_PENDING);
+        }
+    }
+
+    /** Writes what changed during the outage (in order), then reloads everything others wrote meanwhile. */
+    private void flushPending() {
+        StatefulRedisConnection<String, String> c = conn;
+        Change change;
+        while (c != null && (change = pending.poll()) != null) {
+            pendingCount.decrementAndGet();
+            try {
+                write(c, change).toCompletableFuture().get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                pending.add(change);
+                pendingCount.incrementAndGet();
+                LOG.warn("Redis: flushing unshared revocations failed: {}", e.getMessage());
+                return;
+            }
+        }
     }
 
     private void onMessage(String message) {
@@ -214,9 +254,10 @@ public final class RedisRevocationStore implements RevocationStore, AutoCloseabl
         LOG.info("Redis: {} revocations loaded", keys.size());
     }
 
-    private void loadQuietly() {
+    private void resync() {
         try {
             if (!closed && conn != null) {
+                flushPending();
                 load();
             }
         } catch (RuntimeException e) {

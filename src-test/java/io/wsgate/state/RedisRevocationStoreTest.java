@@ -151,6 +151,14 @@ class RedisRevocationStoreTest {
                 late = startRedis(deadPort);
                 await().atMost(Duration.ofSeconds(15)).until(closed::healthy);
                 assertThat(open.isRevoked(carol)).as("local revocations survive the reconnect").isTrue();
+                // the revocation made during the outage reaches Redis: an instance started now sees it
+                String url = "redis://127.0.0.1:" + deadPort;
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                    try (RedisRevocationStore fresh = new RedisRevocationStore(new ConnectionRegistry(), url,
+                            GatewayConfig.OnFailure.FAIL_OPEN)) {
+                        assertThat(fresh.isRevoked(carol)).isTrue();
+                    }
+                });
             }
         } finally {
             if (late != null) {
