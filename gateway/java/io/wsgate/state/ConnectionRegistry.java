@@ -2,7 +2,9 @@ package io.wsgate.state;
 
 import io.wsgate.policy.Session;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,4 +42,19 @@ public final class ConnectionRegistry {
     public List<Session> byUser(String subject) {
         return byId.values().stream().filter(s -> subject.equals(s.user())).toList();
     }
+
+    /** The user's open sessions on one route ({@code routePath} null: on any route), oldest ({@code sinceMillis}) first. */
+    public List<Session> byUserOldestFirst(String subject, String routePath) {
+        List<Session> out = new ArrayList<>();
+        for (Session s : byId.values()) {
+            if (subject.equals(s.user()) && (routePath == null || routePath.equals(s.routePath()))) {
+                out.add(s);
+            }
+        }
+        out.sort(OLDEST_FIRST);
+        return out;
+    }
+
+    private static final Comparator<Session> OLDEST_FIRST =
+            Comparator.comparingLong(Session::sinceMillis).thenComparingLong(Session::id);
 }

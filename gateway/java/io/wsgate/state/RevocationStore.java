@@ -13,4 +13,12 @@ public interface RevocationStore {
     int revoke(Revocation revocation);
 
     void lift(Revocation revocation);
+
+    /**
+     * False only when the store is shared, unreachable and configured {@code on_failure: fail_closed}: new
+     * handshakes then get 503 while open sockets stay.
+     */
+    default boolean healthy() {
+        return true;
+    }
 }

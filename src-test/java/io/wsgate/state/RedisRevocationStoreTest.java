@@ -1,0 +1,170 @@
+package io.wsgate.state;
+
+import io.wsgate.config.GatewayConfig;
+import io.wsgate.policy.Identity;
+import io.wsgate.policy.Session;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Two gateway instances sharing revocations through a real redis-server on a random 127.0.0.1 port. */
+class RedisRevocationStoreTest {
+    static Process redis;
+    static int port;
+
+    static String redisBinary() {
+        for (String p : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
+            if (new File(p).canExecute()) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static Process startRedis(int port) throws Exception {
+        Process p = new ProcessBuilder(redisBinary(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        return p;
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        String bin = redisBinary();
+        if (bin == null) {
+            System.out.println("RedisRevocationStoreTest skipped: no redis-server binary (apt-get install -y redis-server)");
+        }
+        assumeTrue(bin != null, "redis-server not installed");
+        port = freePort();
+        redis = startRedis(port);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (redis != null) {
+            redis.destroy();
+            redis.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    static Identity id(String sub, String jti, long iat) {
+        return new Identity(sub, List.of("user"), jti, iat, iat + 3600, "digest-" + jti);
+    }
+
+    static Session open(ConnectionRegistry reg, long id, Identity identity, List<String> closes) {
+        Session s = new Session(id, "10.0.0.1", "/chat", id);
+        s.identity(identity);
+        s.closer((code, reason) -> closes.add(identity.subject() + ":" + code));
+        reg.add(s);
+        return s;
+    }
+
+    @Test
+    void revocationsAreSharedBetweenInstancesAndLoadedAtStart() throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        String url = "redis://127.0.0.1:" + port;
+        ConnectionRegistry regA = new ConnectionRegistry();
+        ConnectionRegistry regB = new ConnectionRegistry();
+        List<String> closesB = new CopyOnWriteArrayList<>();
+        Identity alice = id("alice", "j-a-" + now, now - 5);
+        Identity bob = id("bob", "j-b-" + now, now - 5);
+        open(regB, 1, alice, closesB);
+        open(regB, 2, bob, closesB);
+        try (RedisRevocationStore a = new RedisRevocationStore(regA, url, GatewayConfig.OnFailure.FAIL_OPEN);
+             RedisRevocationStore b = new RedisRevocationStore(regB, url, GatewayConfig.OnFailure.FAIL_OPEN)) {
+            assertThat(a.healthy()).isTrue();
+            assertThat(a.revoke(new Revocation(alice.jti(), null, null, now, now + 600))).isZero();
+            assertThat(a.isRevoked(alice)).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> b.isRevoked(alice));
+            await().atMost(Duration.ofSeconds(5)).until(() -> closesB.contains("alice:4401"));
+            assertThat(b.isRevoked(bob)).isFalse();
+            assertThat(closesB).doesNotContain("bob:4401");
+
+            a.revoke(new Revocation(null, "bob", null, now, now + 600));
+            await().atMost(Duration.ofSeconds(5)).until(() -> b.isRevoked(bob));
+            Identity bobLater = id("bob", "j-b2-" + now, now + 1);
+            assertThat(b.isRevoked(bobLater)).isFalse();
+
+            // a third instance started now loads what exists
+            try (RedisRevocationStore c = new RedisRevocationStore(new ConnectionRegistry(), url,
+                    GatewayConfig.OnFailure.FAIL_OPEN)) {
+                assertThat(c.isRevoked(alice)).isTrue();
+                assertThat(c.isRevoked(bob)).isTrue();
+                assertThat(c.isRevoked(bobLater)).isFalse();
+            }
+
+            b.lift(new Revocation(alice.jti(), null, null, 0, 0));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !a.isRevoked(alice));
+            assertThat(b.isRevoked(alice)).isFalse();
+        }
+    }
+
+    @Test
+    void failOpenKeepsWorkingLocallyWhenRedisIsDownAndFailClosedReportsUnhealthy() throws Exception {
+        int deadPort = freePort();
+        long now = System.currentTimeMillis() / 1000;
+        ConnectionRegistry reg = new ConnectionRegistry();
+        List<String> closes = new CopyOnWriteArrayList<>();
+        Identity carol = id("carol", "j-c-" + now, now - 5);
+        open(reg, 1, carol, closes);
+        long t0 = System.nanoTime();
+        Process late = null;
+        try {
+            try (RedisRevocationStore open = new RedisRevocationStore(reg, "redis://127.0.0.1:" + deadPort,
+                    GatewayConfig.OnFailure.FAIL_OPEN);
+                 RedisRevocationStore closed = new RedisRevocationStore(new ConnectionRegistry(),
+                         "redis://127.0.0.1:" + deadPort, GatewayConfig.OnFailure.FAIL_CLOSED)) {
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+                assertThat(open.healthy()).isTrue();
+                assertThat(closed.healthy()).isFalse();
+                assertThat(open.revoke(new Revocation(carol.jti(), null, null, now, now + 600))).isEqualTo(1);
+                assertThat(open.isRevoked(carol)).isTrue();
+                assertThat(closes).containsExactly("carol:4401");
+
+                // Redis comes up on that port: both connect in the background; fail_closed turns healthy
+                late = startRedis(deadPort);
+                await().atMost(Duration.ofSeconds(15)).until(closed::healthy);
+                assertThat(open.isRevoked(carol)).as("local revocations survive the reconnect").isTrue();
+                // the revocation made during the outage reaches Redis: an instance started now sees it
+                String url = "redis://127.0.0.1:" + deadPort;
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                    try (RedisRevocationStore fresh = new RedisRevocationStore(new ConnectionRegistry(), url,
+                            GatewayConfig.OnFailure.FAIL_OPEN)) {
+                        assertThat(fresh.isRevoked(carol)).isTrue();
+                    }
+                });
+            }
+        } finally {
+            if (late != null) {
+                late.destroy();
+                late.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
