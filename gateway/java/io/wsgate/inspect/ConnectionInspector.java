@@ -26,6 +26,7 @@ public class ConnectionInspector {
     protected final Session session;
     protected final PolicyHolder policies;
     protected final SessionLimits limits;
+    final RateGate rates;
     private RoutePolicy last;
     private final Kind kind;
     final AuditLog audit;
@@ -46,9 +47,22 @@ public class ConnectionInspector {
      */
     public ConnectionInspector(Session session, PolicyHolder policies, RoutePolicy acceptedOn, SessionLimits limits,
                                AuditLog audit, TokenCheck tokens, PendingAuth pending, LongSupplier clockMillis) {
+        this(session, policies, acceptedOn, limits, RateGate.of(limits), audit, tokens, pending, clockMillis);
+    }
+
+    /** As above with the rate limits behind a {@link RateGate} (tests, or another limits implementation). */
+    public ConnectionInspector(Session session, PolicyHolder policies, RoutePolicy acceptedOn, RateGate rates,
+                               AuditLog audit, TokenCheck tokens, PendingAuth pending, LongSupplier clockMillis) {
+        this(session, policies, acceptedOn, null, rates, audit, tokens, pending, clockMillis);
+    }
+
+    private ConnectionInspector(Session session, PolicyHolder policies, RoutePolicy acceptedOn, SessionLimits limits,
+                                RateGate rates, AuditLog audit, TokenCheck tokens, PendingAuth pending,
+                                LongSupplier clockMillis) {
         this.session = session;
         this.policies = policies;
         this.limits = limits;
+        this.rates = rates;
         this.last = acceptedOn;
         this.kind = acceptedOn.rules().kind();
         this.audit = audit == null ? AuditLog.OFF : audit;
@@ -106,9 +120,9 @@ public class ConnectionInspector {
     }
 
     Verdict control(RoutePolicy rp) {
-        if (limits.tryControl(rp) > 0) {
+        if (rates.tryControl(rp) > 0) {
             audit(rp, null, Notices.RATE_LIMITED);
-            if (rp.rules().rateClose() || limits.dropped(rp)) {
+            if (rp.rules().rateClose() || rates.dropped(rp)) {
                 return Verdict.close(CLOSE_RATE, "rate limit exceeded", Notices.RATE_LIMITED, null);
             }
             return Verdict.drop(Notices.RATE_LIMITED, null, null);
@@ -125,7 +139,7 @@ public class ConnectionInspector {
         audit(rp, event, code);
         boolean rate = Notices.RATE_LIMITED.equals(code);
         if (rate) {
-            if (r.rateClose() || limits.dropped(rp)) {
+            if (r.rateClose() || rates.dropped(rp)) {
                 return Verdict.close(CLOSE_RATE, "rate limit exceeded", code, event);
             }
         } else if (r.onDenyClose()) {

@@ -41,7 +41,7 @@ final class JsonCodec extends ConnectionInspector.Codec {
         if (json && r.refreshEvent() != null && r.refreshEvent().equals(event)) {
             return refresh(rp, buf, off, len);
         }
-        EventRule rule = r.rule(event);
+        EventPolicy rule = r.rule(event);
         if (rule == null) {
             String code = RouteRules.DEFAULT_EVENT.equals(event) ? Notices.INVALID : Notices.UNKNOWN_EVENT;
             return in.refuse(rp, code, event, 0, notice);
@@ -52,7 +52,7 @@ final class JsonCodec extends ConnectionInspector.Codec {
         if (!rule.allows(in.session.identity())) {
             return in.refuse(rp, Notices.FORBIDDEN, event, 0, notice);
         }
-        long retry = in.limits.tryMessage(rp, event);
+        long retry = in.rates.tryMessage(rp, event);
         if (retry > 0) {
             return in.refuse(rp, Notices.RATE_LIMITED, event, retry, notice);
         }

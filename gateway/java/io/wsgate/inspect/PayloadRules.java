@@ -12,7 +12,7 @@ final class PayloadRules {
     }
 
     /** {@code payload} null: the message had no JSON payload (only a rule-less pass is possible then). */
-    static int apply(EventRule rule, JsonNode payload) {
+    static int apply(EventPolicy rule, JsonNode payload) {
         if (rule.schema() != null) {
             if (payload == null || !rule.schema().validate(payload).isEmpty()) {
                 return INVALID;
@@ -21,14 +21,14 @@ final class PayloadRules {
         if (payload == null) {
             return UNCHANGED;
         }
-        for (EventRule.FieldRule ml : rule.maxLength()) {
+        for (EventPolicy.FieldRule ml : rule.maxLength()) {
             JsonNode v = ml.path().get(payload);
             if (v != null && v.isString() && v.asString().length() > ml.limit()) {
                 return INVALID;
             }
         }
         int result = UNCHANGED;
-        for (EventRule.FieldRule s : rule.sanitize()) {
+        for (EventPolicy.FieldRule s : rule.sanitize()) {
             JsonNode v = s.path().get(payload);
             if (v == null || !v.isString()) {
                 continue;

@@ -11,7 +11,7 @@ final class RawCodec extends ConnectionInspector.Codec {
 
     @Override
     Verdict onMessage(RoutePolicy rp, boolean binary, byte[] buf, int off, int len) {
-        long retry = in.limits.tryMessage(rp, null);
+        long retry = in.rates.tryMessage(rp, null);
         if (retry > 0) {
             return in.refuse(rp, Notices.RATE_LIMITED, null, retry, null);
         }

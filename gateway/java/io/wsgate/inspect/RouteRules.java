@@ -39,7 +39,7 @@ public final class RouteRules {
     private final boolean onDenyClose;
     private final boolean eventNotify;
     private final String notifyEvent;
-    private final Map<String, EventRule> rules;
+    private final Map<String, EventPolicy> rules;
     private final boolean rateClose;
     private final boolean rateNotify;
     private final String socketioAuthKey;
@@ -109,7 +109,7 @@ public final class RouteRules {
         this.eventNotify = kind != Kind.RAW && (events == null || events.notifyClient());
         this.notifyEvent = events == null || events.notifyEvent() == null || events.notifyEvent().isEmpty()
                 ? "error" : events.notifyEvent();
-        Map<String, EventRule> compiled = new HashMap<>();
+        Map<String, EventPolicy> compiled = new HashMap<>();
         SchemaCompiler schemas = new SchemaCompiler();
         if (events != null && events.rules() != null) {
             for (var e : events.rules().entrySet()) {
@@ -168,7 +168,7 @@ public final class RouteRules {
         return new RouteRules(route);
     }
 
-    private EventRule compileRule(String name, RouteConfig.EventRule r, SchemaCompiler schemas) {
+    private EventPolicy compileRule(String name, RouteConfig.EventRule r, SchemaCompiler schemas) {
         String key = "events.rules." + name;
         if (name == null || name.isEmpty()) {
             throw new InvalidSettingException("events.rules", "an event name is empty");
@@ -177,13 +177,13 @@ public final class RouteRules {
             throw new InvalidSettingException(key, "\"" + name + "\" is a reserved Socket.IO event name and never reaches a server");
         }
         if (r == null) {
-            return new EventRule(name, List.of(), 0, null, List.of(), List.of());
+            return new EventPolicy(name, List.of(), 0, null, List.of(), List.of());
         }
         if (r.maxBytes() < 0) {
             throw new InvalidSettingException(key + ".max_bytes", "must be positive");
         }
         Schema schema = r.schema() == null ? null : schemas.compile(key + ".schema", r.schema());
-        List<EventRule.FieldRule> maxLength = new ArrayList<>();
+        List<EventPolicy.FieldRule> maxLength = new ArrayList<>();
         if (r.maxLength() != null) {
             for (var e : r.maxLength().entrySet()) {
                 String k = key + ".max_length." + e.getKey();
@@ -191,10 +191,10 @@ public final class RouteRules {
                 if (e.getValue() == null || e.getValue() <= 0) {
                     throw new InvalidSettingException(k, "must be a positive number of characters");
                 }
-                maxLength.add(new EventRule.FieldRule(p, e.getValue(), null));
+                maxLength.add(new EventPolicy.FieldRule(p, e.getValue(), null));
             }
         }
-        List<EventRule.FieldRule> sanitize = new ArrayList<>();
+        List<EventPolicy.FieldRule> sanitize = new ArrayList<>();
         if (r.sanitize() != null) {
             for (var e : r.sanitize().entrySet()) {
                 String k = key + ".sanitize." + e.getKey();
@@ -203,16 +203,16 @@ public final class RouteRules {
                     throw new InvalidSettingException(k, "mode must be text or basic_html");
                 }
                 int cap = Sanitizer.MAX_INPUT;
-                for (EventRule.FieldRule ml : maxLength) {
+                for (EventPolicy.FieldRule ml : maxLength) {
                     if (ml.path().toString().equals(p.toString())) {
                         cap = Math.min(cap, ml.limit());
                     }
                 }
-                sanitize.add(new EventRule.FieldRule(p, cap, e.getValue()));
+                sanitize.add(new EventPolicy.FieldRule(p, cap, e.getValue()));
             }
         }
         List<String> roles = r.roles() == null ? List.of() : List.copyOf(r.roles());
-        return new EventRule(name, roles, r.maxBytes(), schema, List.copyOf(maxLength), List.copyOf(sanitize));
+        return new EventPolicy(name, roles, r.maxBytes(), schema, List.copyOf(maxLength), List.copyOf(sanitize));
     }
 
     private FieldPath fieldPath(String key, String text) {
@@ -304,13 +304,13 @@ public final class RouteRules {
         return maxAttachments;
     }
 
-    /** The rule for an event, {@link EventRule#ALLOW_ANY} when allowed by default, null when unknown. */
-    public EventRule rule(String event) {
-        EventRule r = rules.get(event);
+    /** The rule for an event, {@link EventPolicy#ALLOW_ANY} when allowed by default, null when unknown. */
+    public EventPolicy rule(String event) {
+        EventPolicy r = rules.get(event);
         if (r != null) {
             return r;
         }
-        return defaultAllow && !DEFAULT_EVENT.equals(event) ? EventRule.ALLOW_ANY : null;
+        return defaultAllow && !DEFAULT_EVENT.equals(event) ? EventPolicy.ALLOW_ANY : null;
     }
 
     public boolean onDenyClose() {

@@ -174,7 +174,7 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
                 return in.refuse(rp, Notices.FORBIDDEN, event, 0, null);
             }
         }
-        EventRule rule = r.rule(event);
+        EventPolicy rule = r.rule(event);
         if (rule == null) {
             return in.refuse(rp, Notices.UNKNOWN_EVENT, event, 0, notice);
         }
@@ -184,7 +184,7 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
         if (!rule.allows(id)) {
             return in.refuse(rp, Notices.FORBIDDEN, event, 0, notice);
         }
-        long retry = in.limits.tryMessage(rp, event);
+        long retry = in.rates.tryMessage(rp, event);
         if (retry > 0) {
             return in.refuse(rp, Notices.RATE_LIMITED, event, retry, notice);
         }
@@ -256,7 +256,7 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
                 return Verdict.reply(Notices.connectError(nsp, "Forbidden"), Notices.FORBIDDEN, null);
             }
         }
-        long retry = in.limits.tryMessage(rp, null);
+        long retry = in.rates.tryMessage(rp, null);
         if (retry > 0) {
             return in.refuse(rp, Notices.RATE_LIMITED, null, retry, null);
         }
@@ -290,7 +290,7 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
     }
 
     private Verdict rate(RoutePolicy rp, String event, Verdict ok) {
-        long retry = in.limits.tryMessage(rp, event);
+        long retry = in.rates.tryMessage(rp, event);
         return retry > 0 ? in.refuse(rp, Notices.RATE_LIMITED, event, retry, notice) : ok;
     }
 

@@ -8,14 +8,14 @@ import com.networknt.schema.Schema;
 import java.util.List;
 
 /** One event's compiled rule. {@code schema} null: none. Field rules address the event payload. */
-public record EventRule(String name, List<String> roles, int maxBytes, Schema schema,
+public record EventPolicy(String name, List<String> roles, int maxBytes, Schema schema,
                         List<FieldRule> maxLength, List<FieldRule> sanitize) {
 
     /** {@code limit} for max_length rules; {@code mode} for sanitize rules. */
     public record FieldRule(FieldPath path, int limit, SanitizeMode mode) {}
 
     /** A rule allowing anything (events: default allow, or no events section). */
-    static final EventRule ALLOW_ANY = new EventRule(null, List.of(), 0, null, List.of(), List.of());
+    static final EventPolicy ALLOW_ANY = new EventPolicy(null, List.of(), 0, null, List.of(), List.of());
 
     public boolean needsPayload() {
         return schema != null || !maxLength.isEmpty() || !sanitize.isEmpty();
