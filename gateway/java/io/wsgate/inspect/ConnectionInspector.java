@@ -20,6 +20,7 @@ import java.util.function.LongSupplier;
 public class ConnectionInspector {
     public static final int CLOSE_POLICY = 1008;
     public static final int CLOSE_TOO_BIG = 1009;
+    public static final int CLOSE_INTERNAL = 1011;
     public static final int CLOSE_UNAUTHORIZED = 4401;
     public static final int CLOSE_RATE = 4429;
 
@@ -87,7 +88,14 @@ public class ConnectionInspector {
 
     /** One complete client message (fragments already aggregated). */
     public Verdict onClientMessage(boolean binary, byte[] buf, int off, int len) {
-        return codec.onMessage(route(), binary, buf, off, len);
+        RoutePolicy rp = route();
+        try {
+            return codec.onMessage(rp, binary, buf, off, len);
+        } catch (RuntimeException e) {
+            // a bug must never let a message through: refuse and close
+            audit(rp, null, "internal_error");
+            return Verdict.close(CLOSE_INTERNAL, "internal error", "internal_error", null);
+        }
     }
 
     /** A client ping/pong frame: counts only against per_ip.messages. */

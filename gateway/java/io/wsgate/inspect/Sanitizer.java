@@ -23,11 +23,30 @@ public final class Sanitizer {
     private static final PolicyFactory BASIC_HTML = new HtmlPolicyBuilder()
             .allowCommonInlineFormattingElements()
             .allowCommonBlockElements()
-            .allowElements("a", "br", "code", "pre", "blockquote", "ul", "ol", "li")
+            .allowElements("br", "code", "pre", "blockquote", "ul", "ol", "li")
+            .allowElements(Sanitizer::linkRel, "a")
             .allowAttributes("href").onElements("a")
             .allowStandardUrlProtocols()
-            .requireRelsOnLinks("nofollow", "noopener")
             .toFactory();
+
+    /**
+     * Links get exactly {@code rel="nofollow noopener"} (requireRelsOnLinks orders its set unpredictably);
+     * a link whose href was refused is dropped, keeping its text.
+     */
+    private static String linkRel(String element, List<String> attrs) {
+        if (!attrs.contains("href")) {
+            return null;
+        }
+        for (int i = 0; i < attrs.size(); i += 2) {
+            if ("rel".equals(attrs.get(i))) {
+                attrs.subList(i, i + 2).clear();
+                i -= 2;
+            }
+        }
+        attrs.add("rel");
+        attrs.add("nofollow noopener");
+        return element;
+    }
 
     private Sanitizer() {
     }

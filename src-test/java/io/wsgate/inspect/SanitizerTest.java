@@ -43,6 +43,8 @@ class SanitizerTest {
         assertThat(Sanitizer.sanitize(BASIC_HTML, "<a href=\"https://e.x/p\" onclick=\"x()\">l</a>"))
                 .isEqualTo("<a href=\"https://e.x/p\" rel=\"nofollow noopener\">l</a>");
         assertThat(Sanitizer.sanitize(BASIC_HTML, "<a href=\"javascript:alert(1)\">l</a>")).isEqualTo("l");
+        assertThat(Sanitizer.sanitize(BASIC_HTML, "<a href=\"/x\" rel=\"opener\" target=\"_blank\">l</a>"))
+                .isEqualTo("<a href=\"/x\" rel=\"nofollow noopener\">l</a>");
         assertThat(Sanitizer.sanitize(BASIC_HTML, "<img src=x onerror=alert(1)>")).isEmpty();
         assertThat(Sanitizer.sanitize(BASIC_HTML, "Tom & Jerry")).isEqualTo("Tom &amp; Jerry");
     }
