@@ -23,6 +23,8 @@ public class ConnectionInspector {
     public static final int CLOSE_INTERNAL = 1011;
     public static final int CLOSE_UNAUTHORIZED = 4401;
     public static final int CLOSE_RATE = 4429;
+    /** Client-chosen event names are cut to this length in audit lines. */
+    static final int MAX_AUDIT_EVENT = 128;
 
     protected final Session session;
     protected final PolicyHolder policies;
@@ -167,7 +169,8 @@ public class ConnectionInspector {
     }
 
     void audit(RoutePolicy rp, String event, String reason) {
-        audit.messageRefused(session.id(), session.clientIp(), session.user(), rp.path(), event, reason);
+        String e = event != null && event.length() > MAX_AUDIT_EVENT ? event.substring(0, MAX_AUDIT_EVENT) + "…" : event;
+        audit.messageRefused(session.id(), session.clientIp(), session.user(), rp.path(), e, reason);
     }
 
     @FunctionalInterface

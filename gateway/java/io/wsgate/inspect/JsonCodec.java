@@ -15,6 +15,7 @@ import tools.jackson.databind.JsonNode;
 final class JsonCodec extends ConnectionInspector.Codec {
     private static final FieldPath TOKEN = FieldPath.parse("token");
     private final StrictJson.Scanner scanner = new StrictJson.Scanner();
+    private final StrictJson.Utf8Check utf8 = new StrictJson.Utf8Check();
     private final ConnectionInspector.NoticeBuilder notice =
             (r, code, event, retry) -> Notices.json(r.eventPath(), r.notifyEvent(), code, event, retry);
 
@@ -28,7 +29,7 @@ final class JsonCodec extends ConnectionInspector.Codec {
         if (in.pending == PendingAuth.FIRST_MESSAGE) {
             return firstMessage(rp, r, buf, off, len);
         }
-        if (!StrictJson.validUtf8(buf, off, len)) {
+        if (!utf8.valid(buf, off, len)) {
             return in.refuse(rp, Notices.INVALID, null, 0, notice);
         }
         int status = scanner.scan(buf, off, len, r.eventPath());
@@ -72,7 +73,7 @@ final class JsonCodec extends ConnectionInspector.Codec {
 
     private Verdict firstMessage(RoutePolicy rp, RouteRules r, byte[] buf, int off, int len) {
         String token = null;
-        if (r.firstMessagePath() != null && StrictJson.validUtf8(buf, off, len)
+        if (r.firstMessagePath() != null && utf8.valid(buf, off, len)
                 && scanner.scan(buf, off, len, r.firstMessagePath()) == StrictJson.Scanner.OK
                 && scanner.valueToken() == JsonToken.VALUE_STRING) {
             token = scanner.value();

@@ -25,6 +25,7 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
 
     private final SocketIoHeader header = new SocketIoHeader();
     private final StrictJson.Scanner scanner = new StrictJson.Scanner();
+    private final StrictJson.Utf8Check utf8 = new StrictJson.Utf8Check();
     private int pendingAttachments;
     private boolean dropAttachments;
     private long attachmentBudget = -1;
@@ -45,7 +46,7 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
         if (pendingAttachments > 0) {
             return in.malformed(rp, "text frame while binary attachments are pending");
         }
-        if (len == 0 || !StrictJson.validUtf8(buf, off, len)) {
+        if (len == 0 || !utf8.valid(buf, off, len)) {
             return in.malformed(rp, "malformed Engine.IO packet");
         }
         switch (buf[off]) {

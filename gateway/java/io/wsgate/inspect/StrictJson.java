@@ -15,7 +15,10 @@ import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
@@ -63,6 +66,41 @@ public final class StrictJson {
             }
         }
         return true;
+    }
+
+    /**
+     * Strict UTF-8 check for one connection: ASCII is a plain loop, other text reuses one decoder and one
+     * small output buffer (no allocation beyond a ByteBuffer wrapper).
+     */
+    public static final class Utf8Check {
+        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        private final CharBuffer out = CharBuffer.allocate(512);
+
+        public boolean valid(byte[] buf, int off, int len) {
+            int end = off + len;
+            int i = off;
+            while (i < end && buf[i] >= 0) {
+                i++;
+            }
+            if (i == end) {
+                return true;
+            }
+            decoder.reset();
+            ByteBuffer in = ByteBuffer.wrap(buf, i, end - i);
+            while (true) {
+                out.clear();
+                CoderResult r = decoder.decode(in, out, true);
+                if (r.isError()) {
+                    return false;
+                }
+                if (r.isUnderflow()) {
+                    out.clear();
+                    return !decoder.flush(out).isError();
+                }
+            }
+        }
     }
 
     /** True for a strictness violation (duplicate key, depth, number size), false for plain bad syntax. */

@@ -88,6 +88,14 @@ class JsonCodecTest {
         byte[] surrogate = {'{', '"', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'};
         assertThat(h.send(surrogate).refusal()).isEqualTo("invalid");
         assertThat(h.send("{\"type\":\"a\",\"m\":\"\u00e9\u4e2d\"}")).isSameAs(Verdict.FORWARD);
+        // long non-ASCII text crosses the validator's buffer; a 4-byte form and a broken tail
+        String longText = "\u00e9\u4e2d\ud83d\ude00".repeat(400);
+        assertThat(h.send("{\"type\":\"a\",\"m\":\"" + longText + "\"}")).isSameAs(Verdict.FORWARD);
+        byte[] truncated = ("{\"type\":\"a\",\"m\":\"" + longText + "\"}").getBytes(StandardCharsets.UTF_8);
+        truncated[truncated.length - 3] = (byte) 0xF0;
+        assertThat(h.send(truncated).refusal()).isEqualTo("invalid");
+        assertThat(StrictJson.validUtf8(truncated, 0, truncated.length)).isFalse();
+        assertThat(new StrictJson.Utf8Check().valid(new byte[]{(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, 0, 4)).isFalse();
     }
 
     @Test
