@@ -24,7 +24,6 @@ import java.util.Set;
 /** A route's compiled message rules: protocol, event path, compiled schemas and sanitizers. */
 public final class RouteRules {
     public static final String DEFAULT_EVENT = "$default";
-    public static final int DEFAULT_MAX_ATTACHMENTS = 10;
     static final int MAX_ATTACHMENTS_CAP = 1000;
     static final Set<String> RESERVED_SOCKETIO = Set.of("connect", "connect_error", "disconnect", "disconnecting",
             "newListener", "removeListener");
@@ -89,9 +88,9 @@ public final class RouteRules {
             int max = protocol.maxAttachments();
             if (max < 0 || max > MAX_ATTACHMENTS_CAP) {
                 throw new InvalidSettingException("protocol.max_attachments",
-                        "must be between 1 and " + MAX_ATTACHMENTS_CAP + " (got " + max + ")");
+                        "must be between 0 and " + MAX_ATTACHMENTS_CAP + " (got " + max + ")");
             }
-            this.maxAttachments = max == 0 ? DEFAULT_MAX_ATTACHMENTS : max;
+            this.maxAttachments = max;
         } else {
             if (protocol != null && protocol.namespaces() != null) {
                 throw new InvalidSettingException("protocol.namespaces", "only socketio routes have namespaces");
@@ -300,6 +299,7 @@ public final class RouteRules {
         return namespaces;
     }
 
+    /** 0: binary packets are refused. */
     public int maxAttachments() {
         return maxAttachments;
     }

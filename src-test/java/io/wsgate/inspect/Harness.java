@@ -119,7 +119,7 @@ final class Harness {
     }
 
     static RouteConfig socketio(Map<String, Namespace> ns, Events events) {
-        return new RouteConfig("r.yaml", routeSection(), new Protocol(Kind.SOCKETIO, null, ns, 0), null, null,
+        return new RouteConfig("r.yaml", routeSection(), new Protocol(Kind.SOCKETIO, null, ns, 10), null, null,
                 rates(OnExceed.DROP), events);
     }
 

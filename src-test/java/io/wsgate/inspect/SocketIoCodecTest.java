@@ -78,6 +78,10 @@ class SocketIoCodecTest {
         assertThat(h.send("453-[\"hello\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1},{\"_placeholder\":true,\"num\":2}]")
                 .closeCode()).isEqualTo(1008);
         assertThat(new Harness(cfg).send("452-[\"hello\",{\"_placeholder\":true,\"num\":1}]")).isSameAs(Verdict.FORWARD);
+        RouteConfig none = new RouteConfig("r.yaml", routeSection(),
+                new RouteConfig.Protocol(RouteConfig.Kind.SOCKETIO, null, null, 0), null, null, null, null);
+        assertThat(new Harness(none).send("451-[\"hello\",{\"_placeholder\":true,\"num\":0}]").closeCode()).isEqualTo(1008);
+        assertThat(new Harness(none).send("42[\"hello\"]")).isSameAs(Verdict.FORWARD);
     }
 
     @Test
