@@ -105,7 +105,7 @@ final class JsonCodec extends ConnectionInspector.Codec {
     static Verdict applyRefresh(ConnectionInspector in, RoutePolicy rp, String token) {
         Identity old = in.session.identity();
         TokenCheck.Result res = token == null || token.isEmpty()
-                ? TokenCheck.Result.fail(TokenCheck.Failure.MISSING) : in.tokens.check(token);
+                ? TokenCheck.Result.fail(TokenCheck.Failure.MISSING) : in.tokens.refresh(token);
         if (res.identity() == null || old == null || !old.subject().equals(res.identity().subject())) {
             in.audit(rp, rp.rules().refreshEvent(), "unauthorized");
             return Verdict.close(ConnectionInspector.CLOSE_UNAUTHORIZED, "token refresh refused", "unauthorized",
@@ -117,12 +117,11 @@ final class JsonCodec extends ConnectionInspector.Codec {
 
     private Verdict authFailed(RoutePolicy rp, TokenCheck.Failure f) {
         String reason = f == TokenCheck.Failure.FORBIDDEN_ROLE ? "forbidden"
-                : f == TokenCheck.Failure.TOO_MANY_SESSIONS ? "too_many_sessions" : "unauthorized";
+                : f == TokenCheck.Failure.TOO_MANY_SESSIONS ? "too_many_sessions"
+                : f == TokenCheck.Failure.INVALID || f == TokenCheck.Failure.REVOKED ? "invalid_token" : "unauthorized";
         in.audit(rp, null, reason);
-        if (f == TokenCheck.Failure.FORBIDDEN_ROLE || f == TokenCheck.Failure.TOO_MANY_SESSIONS) {
-            return Verdict.close(ConnectionInspector.CLOSE_POLICY, reason.replace('_', ' '), reason, null);
-        }
+        // contract: a missing, late or refused first-message token closes 4401, whatever the cause
         return Verdict.close(ConnectionInspector.CLOSE_UNAUTHORIZED,
-                f == TokenCheck.Failure.MISSING ? "token missing" : "invalid token", reason, null);
+                f == TokenCheck.Failure.MISSING ? "token missing" : reason.replace('_', ' '), reason, null);
     }
 }

@@ -9,7 +9,19 @@ import io.wsgate.policy.Identity;
  */
 @FunctionalInterface
 public interface TokenCheck {
+    /**
+     * The connection's first token (first_message, socketio_auth CONNECT): verify, revocation, connect_roles,
+     * session cap. Production: {@code HandshakeGuard.authenticateLate(route, session, token)}.
+     */
     Result check(String token);
+
+    /**
+     * A refresh event's token; the inspector also requires the same subject. Production:
+     * {@code HandshakeGuard.refresh(route, session, token)}.
+     */
+    default Result refresh(String token) {
+        return check(token);
+    }
 
     enum Failure { MISSING, INVALID, REVOKED, FORBIDDEN_ROLE, TOO_MANY_SESSIONS }
 

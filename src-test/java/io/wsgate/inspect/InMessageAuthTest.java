@@ -18,6 +18,13 @@ class InMessageAuthTest {
     /** Fake verifier: "good-<user>-<role>" verifies; "revoked", "norole", "many" fail as named. */
     static final class FakeTokens implements TokenCheck {
         final List<String> seen = new ArrayList<>();
+        int refreshes;
+
+        @Override
+        public Result refresh(String token) {
+            refreshes++;
+            return check(token);
+        }
 
         @Override
         public Result check(String token) {
@@ -88,6 +95,7 @@ class InMessageAuthTest {
         h.send("40{\"token\":\"good-alice-user\"}");
         assertThat(h.send("42[\"auth\",{\"token\":\"good-alice-admin\"}]")).isSameAs(Verdict.CONSUMED);
         assertThat(h.session.identity().roles()).containsExactly("admin");
+        assertThat(tokens.refreshes).isEqualTo(1);
         Verdict other = h.send("42[\"auth\",{\"token\":\"good-eve-admin\"}]");
         assertThat(other.closeCode()).isEqualTo(4401);
         assertThat(sio().send("3").kind()).isEqualTo(Verdict.Kind.FORWARD);
@@ -116,7 +124,10 @@ class InMessageAuthTest {
             assertThat(v.closeCode()).as(first).isEqualTo(4401);
             assertThat(f.session.identity()).isNull();
         }
-        assertThat(new Harness(cfg, PendingAuth.FIRST_MESSAGE, tokens).send("{\"auth\":{\"token\":\"norole\"}}").closeCode())
-                .isEqualTo(1008);
+        for (String refused : List.of("norole", "many", "revoked")) {
+            Harness f = new Harness(cfg, PendingAuth.FIRST_MESSAGE, tokens);
+            assertThat(f.send("{\"auth\":{\"token\":\"" + refused + "\"}}").closeCode()).isEqualTo(4401);
+            assertThat(f.audits).hasSize(1);
+        }
     }
 }
