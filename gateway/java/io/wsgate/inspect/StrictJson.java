@@ -120,27 +120,6 @@ public final class StrictJson {
         return MAPPER.readTree(buf, off, len);
     }
 
-    /** True when a {@code __proto__} key is found anywhere in the tree. */
-    static boolean hasProto(JsonNode n, int depth) {
-        if (depth > MAX_DEPTH) {
-            return true;
-        }
-        if (n.isObject()) {
-            for (var e : n.properties()) {
-                if (PROTO.equals(e.getKey()) || hasProto(e.getValue(), depth + 1)) {
-                    return true;
-                }
-            }
-        } else if (n.isArray()) {
-            for (JsonNode c : n) {
-                if (hasProto(c, depth + 1)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
     /**
      * One streaming pass over a whole message: validates strictness and picks the value at a field path,
      * without building a tree. One instance per connection (not thread-safe); reused for every message.
