@@ -1,0 +1,127 @@
+package io.wsgate.inspect;
+
+import io.wsgate.policy.HandshakeDecision.PendingAuth;
+import io.wsgate.policy.Identity;
+import io.wsgate.policy.RoutePolicy;
+import io.wsgate.policy.Verdict;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * json routes: the event name sits at the route's field path. One streaming pass validates strictness and
+ * finds the event; a tree is built only when the event's rule needs the payload (or for auth messages).
+ */
+final class JsonCodec extends ConnectionInspector.Codec {
+    private static final FieldPath TOKEN = FieldPath.parse("token");
+    private final StrictJson.Scanner scanner = new StrictJson.Scanner();
+    private final StrictJson.Utf8Check utf8 = new StrictJson.Utf8Check();
+    private final ConnectionInspector.NoticeBuilder notice =
+            (r, code, event, retry) -> Notices.json(r.eventPath(), r.notifyEvent(), code, event, retry);
+
+    JsonCodec(ConnectionInspector in) {
+        super(in);
+    }
+
+    @Override
+    Verdict onMessage(RoutePolicy rp, boolean binary, byte[] buf, int off, int len) {
+        RouteRules r = rp.rules();
+        if (in.pending == PendingAuth.FIRST_MESSAGE) {
+            return firstMessage(rp, r, buf, off, len);
+        }
+        if (!utf8.valid(buf, off, len)) {
+            return in.refuse(rp, Notices.INVALID, null, 0, notice);
+        }
+        int status = scanner.scan(buf, off, len, r.eventPath());
+        if (status == StrictJson.Scanner.INVALID) {
+            return in.refuse(rp, Notices.INVALID, null, 0, notice);
+        }
+        boolean json = status == StrictJson.Scanner.OK;
+        String event = json && scanner.valueToken() == JsonToken.VALUE_STRING ? scanner.value() : RouteRules.DEFAULT_EVENT;
+
+        if (json && r.refreshEvent() != null && r.refreshEvent().equals(event)) {
+            return refresh(rp, buf, off, len);
+        }
+        EventPolicy rule = r.rule(event);
+        if (rule == null) {
+            String code = RouteRules.DEFAULT_EVENT.equals(event) ? Notices.INVALID : Notices.UNKNOWN_EVENT;
+            return in.refuse(rp, code, event, 0, notice);
+        }
+        if (rule.maxBytes() > 0 && len > rule.maxBytes()) {
+            return in.refuse(rp, Notices.INVALID, event, 0, notice);
+        }
+        if (!rule.allows(in.session.identity())) {
+            return in.refuse(rp, Notices.FORBIDDEN, event, 0, notice);
+        }
+        long retry = in.rates.tryMessage(rp, event);
+        if (retry > 0) {
+            return in.refuse(rp, Notices.RATE_LIMITED, event, retry, notice);
+        }
+        if (!rule.needsPayload()) {
+            return Verdict.FORWARD;
+        }
+        JsonNode tree = json ? StrictJson.readTree(buf, off, len) : null;
+        int result = PayloadRules.apply(rule, tree);
+        if (result == PayloadRules.INVALID) {
+            return in.refuse(rp, Notices.INVALID, event, 0, notice);
+        }
+        if (result == PayloadRules.CHANGED) {
+            return Verdict.rewritten(StrictJson.MAPPER.writeValueAsBytes(tree));
+        }
+        return Verdict.FORWARD;
+    }
+
+    private Verdict firstMessage(RoutePolicy rp, RouteRules r, byte[] buf, int off, int len) {
+        String token = null;
+        if (r.firstMessagePath() != null && utf8.valid(buf, off, len)
+                && scanner.scan(buf, off, len, r.firstMessagePath()) == StrictJson.Scanner.OK
+                && scanner.valueToken() == JsonToken.VALUE_STRING) {
+            token = scanner.value();
+        }
+        TokenCheck.Result res = token == null || token.isEmpty()
+                ? TokenCheck.Result.fail(TokenCheck.Failure.MISSING) : in.tokens.check(token);
+        if (res.identity() == null) {
+            return authFailed(rp, res.failure());
+        }
+        in.session.identity(res.identity());
+        in.pending = PendingAuth.NONE;
+        return Verdict.CONSUMED;
+    }
+
+    private Verdict refresh(RoutePolicy rp, byte[] buf, int off, int len) {
+        String token = null;
+        try {
+            JsonNode v = TOKEN.get(StrictJson.readTree(buf, off, len));
+            if (v != null && v.isString()) {
+                token = v.asString();
+            }
+        } catch (JacksonException e) {
+            token = null;
+        }
+        return applyRefresh(in, rp, token);
+    }
+
+    /** Shared by both codecs: a valid token for the same subject replaces the identity; else close 4401. */
+    static Verdict applyRefresh(ConnectionInspector in, RoutePolicy rp, String token) {
+        Identity old = in.session.identity();
+        TokenCheck.Result res = token == null || token.isEmpty()
+                ? TokenCheck.Result.fail(TokenCheck.Failure.MISSING) : in.tokens.refresh(token);
+        if (res.identity() == null || old == null || !old.subject().equals(res.identity().subject())) {
+            in.audit(rp, rp.rules().refreshEvent(), "unauthorized");
+            return Verdict.close(ConnectionInspector.CLOSE_UNAUTHORIZED, "token refresh refused", "unauthorized",
+                    rp.rules().refreshEvent());
+        }
+        in.session.identity(res.identity());
+        return Verdict.CONSUMED;
+    }
+
+    private Verdict authFailed(RoutePolicy rp, TokenCheck.Failure f) {
+        String reason = f == TokenCheck.Failure.FORBIDDEN_ROLE ? "forbidden"
+                : f == TokenCheck.Failure.TOO_MANY_SESSIONS ? "too_many_sessions"
+                : f == TokenCheck.Failure.INVALID || f == TokenCheck.Failure.REVOKED ? "invalid_token" : "unauthorized";
+        in.audit(rp, null, reason);
+        // contract: a missing, late or refused first-message token closes 4401, whatever the cause
+        return Verdict.close(ConnectionInspector.CLOSE_UNAUTHORIZED,
+                f == TokenCheck.Failure.MISSING ? "token missing" : reason.replace('_', ' '), reason, null);
+    }
+}

@@ -1,0 +1,230 @@
+package io.wsgate.inspect;
+
+import io.wsgate.config.RouteConfig;
+import io.wsgate.config.RouteConfig.DefaultAction;
+import io.wsgate.config.RouteConfig.OnDeny;
+import io.wsgate.config.RouteConfig.SanitizeMode;
+import io.wsgate.policy.Verdict;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static io.wsgate.inspect.Harness.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JsonCodecTest {
+    private static Harness chat(OnDeny onDeny) {
+        return new Harness(json("type", events(DefaultAction.DENY, onDeny, rules(
+                "send-message", rule("user", "admin"),
+                "join-room", maxBytes(40),
+                "admin-kick", rule("admin")))));
+    }
+
+    @Test
+    void allowedEventForwardsTheOriginalBytesWithTheSharedVerdict() {
+        Harness h = chat(OnDeny.DROP).as("alice", "user");
+        assertThat(h.send("{\"type\":\"send-message\",\"message\":\"hi\"}")).isSameAs(Verdict.FORWARD);
+        assertThat(h.gate.events).containsExactly("send-message");
+        assertThat(h.audits).isEmpty();
+    }
+
+    @Test
+    void eventPathsDottedIndexedAndCombined() {
+        Map<String, RouteConfig.EventRule> ok = rules("go", rule());
+        assertThat(new Harness(json("payload.action", events(DefaultAction.DENY, OnDeny.DROP, ok)))
+                .send("{\"payload\":{\"x\":[1,{\"action\":\"no\"}],\"action\":\"go\"}}").kind()).isEqualTo(Verdict.Kind.FORWARD);
+        assertThat(new Harness(json("[3]", events(DefaultAction.DENY, OnDeny.DROP, ok)))
+                .send("[0,{\"a\":[\"go\"]},2,\"go\",4]").kind()).isEqualTo(Verdict.Kind.FORWARD);
+        assertThat(new Harness(json("[3]", events(DefaultAction.DENY, OnDeny.DROP, ok)))
+                .send("[0,1,\"go\"]").refusal()).isEqualTo("invalid");
+        Harness combined = new Harness(json("data[0].type", events(DefaultAction.DENY, OnDeny.DROP, ok)));
+        assertThat(combined.send("{\"data\":[{\"type\":\"go\"},{\"type\":\"x\"}]}").kind()).isEqualTo(Verdict.Kind.FORWARD);
+        assertThat(combined.send("{\"data\":[{\"t\":1},{\"type\":\"go\"}]}").refusal()).isEqualTo("invalid");
+        assertThat(combined.send("{\"data\":{\"0\":{\"type\":\"go\"}}}").refusal()).isEqualTo("invalid");
+    }
+
+    @Test
+    void eventNamesAreComparedAfterUnescaping() {
+        Harness h = chat(OnDeny.DROP).as("bob", "user");
+        Verdict v = h.send("{\"type\":\"admin\\u002dkick\"}");
+        assertThat(v.refusal()).isEqualTo("forbidden");
+        assertThat(v.event()).isEqualTo("admin-kick");
+    }
+
+    @Test
+    void nonJsonAndMissingEventAreDefault() {
+        Harness deny = chat(OnDeny.DROP);
+        assertThat(deny.send("hello").refusal()).isEqualTo("invalid");
+        assertThat(deny.send("{\"kind\":\"x\"}").refusal()).isEqualTo("invalid");
+        assertThat(deny.send("{\"type\":5}").event()).isEqualTo("$default");
+        Harness allow = new Harness(json("type", events(DefaultAction.DENY, OnDeny.DROP, rules("$default", rule()))));
+        assertThat(allow.send("hello")).isSameAs(Verdict.FORWARD);
+        assertThat(allow.send("{\"a\":1}")).isSameAs(Verdict.FORWARD);
+        assertThat(allow.send("{\"type\":\"x\"}").refusal()).isEqualTo("unknown_event");
+        // default: allow does not cover $default: it needs its own rule
+        Harness defaultAllow = new Harness(json("type", events(DefaultAction.ALLOW, OnDeny.DROP, rules())));
+        assertThat(defaultAllow.send("{\"type\":\"anything\"}")).isSameAs(Verdict.FORWARD);
+        assertThat(defaultAllow.send("not json").refusal()).isEqualTo("invalid");
+        // two root values or trailing garbage are not JSON
+        assertThat(allow.send("{\"type\":\"x\"}{\"type\":\"y\"}")).isSameAs(Verdict.FORWARD);
+    }
+
+    @Test
+    void strictnessViolationsAreInvalidEvenWhereDefaultIsAllowed() {
+        Harness h = new Harness(json("type", events(DefaultAction.ALLOW, OnDeny.DROP, rules("$default", rule()))));
+        assertThat(h.send("{\"type\":\"a\",\"type\":\"b\"}").refusal()).isEqualTo("invalid");
+        assertThat(h.send("{\"type\":\"a\",\"x\":{\"k\":1,\"k\":2}}").refusal()).isEqualTo("invalid");
+        assertThat(h.send("{\"type\":\"a\",\"x\":[{\"__proto__\":{\"admin\":true}}]}").refusal()).isEqualTo("invalid");
+        assertThat(h.send("{\"type\":\"a\",\"\\u005f_proto__\":1}").refusal()).isEqualTo("invalid");
+        assertThat(h.send("[".repeat(200) + "]".repeat(200)).refusal()).isEqualTo("invalid");
+        assertThat(h.send("{\"type\":\"a\",\"n\":" + "9".repeat(500) + "}").refusal()).isEqualTo("invalid");
+        byte[] bad = "{\"type\":\"a\",\"m\":\"\u00e9\"}".getBytes(StandardCharsets.UTF_8);
+        bad[bad.length - 3] = (byte) 0xC0; // overlong / broken sequence
+        assertThat(h.send(bad).refusal()).isEqualTo("invalid");
+        byte[] surrogate = {'{', '"', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'};
+        assertThat(h.send(surrogate).refusal()).isEqualTo("invalid");
+        assertThat(h.send("{\"type\":\"a\",\"m\":\"\u00e9\u4e2d\"}")).isSameAs(Verdict.FORWARD);
+        // long non-ASCII text crosses the validator's buffer; a 4-byte form and a broken tail
+        String longText = "\u00e9\u4e2d\ud83d\ude00".repeat(400);
+        assertThat(h.send("{\"type\":\"a\",\"m\":\"" + longText + "\"}")).isSameAs(Verdict.FORWARD);
+        byte[] truncated = ("{\"type\":\"a\",\"m\":\"" + longText + "\"}").getBytes(StandardCharsets.UTF_8);
+        truncated[truncated.length - 3] = (byte) 0xF0;
+        assertThat(h.send(truncated).refusal()).isEqualTo("invalid");
+        assertThat(StrictJson.validUtf8(truncated, 0, truncated.length)).isFalse();
+        assertThat(new StrictJson.Utf8Check().valid(new byte[]{(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, 0, 4)).isFalse();
+    }
+
+    @Test
+    void noticeShapesForEveryCode() {
+        Harness h = chat(OnDeny.DROP).as("bob", "user");
+        assertThat(str(h.send("{\"type\":\"admin-kick\"}").toClient()))
+                .isEqualTo("{\"type\":\"error\",\"code\":\"forbidden\",\"event\":\"admin-kick\"}");
+        assertThat(str(h.send("{\"type\":\"nope\"}").toClient()))
+                .isEqualTo("{\"type\":\"error\",\"code\":\"unknown_event\",\"event\":\"nope\"}");
+        assertThat(str(h.send("{\"type\":\"join-room\",\"room\":\"0123456789012345678901234\"}").toClient()))
+                .isEqualTo("{\"type\":\"error\",\"code\":\"invalid\",\"event\":\"join-room\"}");
+        h.gate.retry = 120;
+        Verdict v = h.send("{\"type\":\"send-message\"}");
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.DROP);
+        assertThat(str(v.toClient()))
+                .isEqualTo("{\"type\":\"error\",\"code\":\"rate_limited\",\"event\":\"send-message\",\"retry_after_ms\":120}");
+        assertThat(h.audits).containsExactly("forbidden:admin-kick", "unknown_event:nope", "invalid:join-room",
+                "rate_limited:send-message");
+    }
+
+    @Test
+    void noticeNestsForDottedPathsAndUsesNotifyEvent() {
+        RouteConfig.Events ev = new RouteConfig.Events(DefaultAction.DENY, OnDeny.DROP, true, "oops", rules());
+        Harness h = new Harness(json("payload.action", ev));
+        assertThat(str(h.send("{\"payload\":{\"action\":\"x\"}}").toClient()))
+                .isEqualTo("{\"payload\":{\"action\":\"oops\"},\"code\":\"unknown_event\",\"event\":\"x\"}");
+        Harness arr = new Harness(json("[0]", ev));
+        Verdict v = arr.send("[\"x\"]");
+        assertThat(v.refusal()).isEqualTo("unknown_event");
+        assertThat(v.toClient()).isNull();
+    }
+
+    @Test
+    void noticesAreThrottledPerCodeAndSecondAndSilencedByNotifyFalse() {
+        Harness h = chat(OnDeny.DROP);
+        assertThat(h.send("{\"type\":\"a\"}").toClient()).isNotNull();
+        assertThat(h.send("{\"type\":\"b\"}").toClient()).isNull();
+        assertThat(h.send("x").toClient()).isNotNull(); // other code: own slot
+        h.now += 999;
+        assertThat(h.send("{\"type\":\"a\"}").toClient()).isNull();
+        h.now += 1;
+        assertThat(h.send("{\"type\":\"a\"}").toClient()).isNotNull();
+        assertThat(h.audits).hasSize(5);
+
+        RouteConfig.Events quiet = new RouteConfig.Events(DefaultAction.DENY, OnDeny.DROP, false, "error", rules());
+        Verdict v = new Harness(json("type", quiet)).send("{\"type\":\"a\"}");
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.DROP);
+        assertThat(v.toClient()).isNull();
+    }
+
+    @Test
+    void onDenyCloseCloses1008() {
+        Harness h = chat(OnDeny.CLOSE).as("bob", "user");
+        Verdict v = h.send("{\"type\":\"admin-kick\"}");
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.CLOSE);
+        assertThat(v.closeCode()).isEqualTo(1008);
+        assertThat(v.refusal()).isEqualTo("forbidden");
+    }
+
+    @Test
+    void rolesPublicSessionHasNone() {
+        Harness h = chat(OnDeny.DROP);
+        assertThat(h.send("{\"type\":\"send-message\"}").refusal()).isEqualTo("forbidden");
+        h.as("adm", "admin");
+        assertThat(h.send("{\"type\":\"send-message\"}")).isSameAs(Verdict.FORWARD);
+        assertThat(h.send("{\"type\":\"admin-kick\"}")).isSameAs(Verdict.FORWARD);
+    }
+
+    @Test
+    void rateLimitOnExceedCloseAndCloseAfter() {
+        Harness drop = chat(OnDeny.DROP).as("a", "user");
+        drop.gate.retry = 50;
+        drop.gate.closeAfter = 3;
+        assertThat(drop.send("{\"type\":\"join-room\"}").kind()).isEqualTo(Verdict.Kind.DROP);
+        assertThat(drop.send("{\"type\":\"join-room\"}").kind()).isEqualTo(Verdict.Kind.DROP);
+        Verdict third = drop.send("{\"type\":\"join-room\"}");
+        assertThat(third.kind()).isEqualTo(Verdict.Kind.CLOSE);
+        assertThat(third.closeCode()).isEqualTo(4429);
+
+        RouteConfig cfg = withRates(json("type", events(DefaultAction.ALLOW, OnDeny.DROP, rules())),
+                rates(RouteConfig.OnExceed.CLOSE));
+        Harness close = new Harness(cfg);
+        close.gate.retry = 10;
+        assertThat(close.send("{\"type\":\"x\"}").closeCode()).isEqualTo(4429);
+    }
+
+    @Test
+    void schemaMaxLengthAndSanitizeRewrite(@TempDir Path dir) throws Exception {
+        Path schema = dir.resolve("send.json");
+        Files.writeString(schema, """
+                {"type":"object","required":["type","message"],
+                 "properties":{"message":{"type":"string"},"n":{"type":"integer"}}}""");
+        Harness h = new Harness(json("type", events(DefaultAction.DENY, OnDeny.DROP, rules(
+                "send-message", payload(schema, Map.of("message", SanitizeMode.TEXT, "meta.html", SanitizeMode.BASIC_HTML),
+                        Map.of("message", 40))))));
+        assertThat(h.send("{\"type\":\"send-message\",\"message\":\"Tom & Jerry's\"}")).isSameAs(Verdict.FORWARD);
+        assertThat(h.send("{\"type\":\"send-message\"}").refusal()).isEqualTo("invalid");
+        assertThat(h.send("{\"type\":\"send-message\",\"message\":\"x\",\"n\":1.5}").refusal()).isEqualTo("invalid");
+        assertThat(h.send("{\"type\":\"send-message\",\"message\":\"" + "a".repeat(41) + "\"}").refusal()).isEqualTo("invalid");
+        Verdict v = h.send("{\"type\":\"send-message\",\"z\":1.50,\"message\":\"<b>hi</b><script>x()</script>\",\"meta\":{\"html\":\"<a href=\\\"http://e.x\\\" onclick=\\\"x\\\">l</a>\"}}");
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.FORWARD_REWRITTEN);
+        assertThat(str(v.rewritten())).isEqualTo(
+                "{\"type\":\"send-message\",\"z\":1.50,\"message\":\"hi\",\"meta\":{\"html\":\"<a href=\\\"http://e.x\\\" rel=\\\"nofollow noopener\\\">l</a>\"}}");
+        assertThat(h.send("{\"type\":\"nope\"}").refusal()).isEqualTo("unknown_event");
+    }
+
+    @Test
+    void rawRoutesOnlyRateLimitAndNeverNotify() {
+        Harness h = new Harness(raw(RouteConfig.OnExceed.DROP));
+        assertThat(h.send("anything {\"__proto__\":1}")).isSameAs(Verdict.FORWARD);
+        assertThat(h.sendBinary(new byte[]{(byte) 0xff, 0})).isSameAs(Verdict.FORWARD);
+        assertThat(h.gate.events).containsExactly(null, null);
+        h.gate.retry = 5;
+        Verdict v = h.send("x");
+        assertThat(v.kind()).isEqualTo(Verdict.Kind.DROP);
+        assertThat(v.toClient()).isNull();
+        Harness c = new Harness(raw(RouteConfig.OnExceed.CLOSE));
+        c.gate.retry = 5;
+        assertThat(c.send("x").closeCode()).isEqualTo(4429);
+    }
+
+    @Test
+    void controlFramesCountOnlyAsControl() {
+        Harness h = chat(OnDeny.DROP);
+        assertThat(h.inspector.onClientControl()).isSameAs(Verdict.FORWARD);
+        h.gate.controlRetry = 3;
+        assertThat(h.inspector.onClientControl().kind()).isEqualTo(Verdict.Kind.DROP);
+        assertThat(h.gate.events).containsExactly("#control", "#control");
+        assertThat(h.inspector.watchesUpstream()).isFalse();
+        assertThat(h.inspector.mayWriteToClient()).isTrue();
+    }
+}
