@@ -234,6 +234,13 @@ final class UpstreamConnector {
                         ctx.close();
                         return;
                     }
+                    // RFC 6455 lets a server pick none of the offered subprotocols; Netty's client calls that
+                    // invalid, so satisfy its check and remember that nothing was chosen
+                    boolean noneChosen = subprotocols != null && res.status().code() == 101
+                            && !res.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+                    if (noneChosen) {
+                        res.headers().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, subprotocols.split(",")[0].trim());
+                    }
                     try {
                         hs.finishHandshake(ctx.channel(), res);
                     } catch (RuntimeException e) {
@@ -242,7 +249,8 @@ final class UpstreamConnector {
                         return;
                     }
                     ctx.pipeline().replace(this, "relay", relayHandler.get());
-                    if (!promise.trySuccess(new Connected(ctx.channel(), target, hs.actualSubprotocol()))) {
+                    if (!promise.trySuccess(new Connected(ctx.channel(), target,
+                            noneChosen ? null : hs.actualSubprotocol()))) {
                         ctx.close();
                     }
                 } finally {
