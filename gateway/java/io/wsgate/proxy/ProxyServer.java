@@ -1,6 +1,7 @@
 package io.wsgate.proxy;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -116,6 +117,7 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, readAllocator())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER, HIGH_WATER))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -172,6 +174,11 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         shutdown(Duration.ofSeconds(2));
+    }
+
+    /** Reads of at most {@link #MAX_READ} bytes: part of the per-connection memory bound. */
+    static AdaptiveRecvByteBufAllocator readAllocator() {
+        return new AdaptiveRecvByteBufAllocator(512, 8192, MAX_READ);
     }
 
     /** Open proxied connections (upgraded or connecting upstream). */

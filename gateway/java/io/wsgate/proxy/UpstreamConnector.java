@@ -169,6 +169,7 @@ final class UpstreamConnector {
                     .channel(Transport.clientChannel())
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, ProxyServer.readAllocator())
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, share))
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(ProxyServer.LOW_WATER, ProxyServer.HIGH_WATER))
