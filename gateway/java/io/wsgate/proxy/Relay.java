@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -747,6 +748,10 @@ final class Relay {
             if (c instanceof TooLongFrameException) {
                 return true;
             }
+            // permessage-deflate's inflate cap (max_message_bytes): a deflate bomb
+            if (c instanceof DecompressionException && c.getMessage() != null && c.getMessage().contains("maximum size")) {
+                return true;
+            }
             if (c instanceof CorruptedWebSocketFrameException w
                     && w.closeStatus() != null && w.closeStatus().code() == 1009) {
                 return true;
@@ -808,6 +813,10 @@ final class Relay {
             }
             if (isTooLong(cause)) {
                 closeBoth(1009, "message too big", 1001, "client message too big");
+                return;
+            }
+            if (cause instanceof DecompressionException) {
+                closeBoth(1007, "invalid compressed data", 1001, "client protocol error");
                 return;
             }
             if (!(cause instanceof IOException)) {
