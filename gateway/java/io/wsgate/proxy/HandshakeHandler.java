@@ -39,6 +39,8 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private final boolean secure;
     private ScheduledFuture<?> timer;
     private boolean answered;
+    /** A request was accepted and handed to a relay: any pipelined request after it is ignored. */
+    private boolean handedOver;
 
     HandshakeHandler(ProxyServer server, boolean secure) {
         this.server = server;
@@ -76,7 +78,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest req) || answered) {
+        if (!(msg instanceof FullHttpRequest req) || answered || handedOver) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -150,6 +152,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, d.status(), d.error(), d.reason(), d.responseHeaders());
             return false;
         }
+        handedOver = true;
         Relay relay = new Relay(server, ctx.channel(), this, d, req, clientIp);
         relay.start();
         return true;

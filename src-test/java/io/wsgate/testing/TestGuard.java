@@ -19,6 +19,20 @@ public final class TestGuard implements Guard {
     public final List<HandshakeRequest> seen = new CopyOnWriteArrayList<>();
     private volatile int refuseStatus;
     private volatile HandshakeDecision.PendingAuth pending = HandshakeDecision.PendingAuth.NONE;
+    private volatile List<io.wsgate.policy.Session> replace = List.of();
+    private volatile io.wsgate.policy.Identity identity;
+
+    /** The next accepted handshakes name these sessions to close with 4409. */
+    public TestGuard replace(List<io.wsgate.policy.Session> sessions) {
+        this.replace = sessions;
+        return this;
+    }
+
+    /** Accepted handshakes carry this identity (as a verified token would). */
+    public TestGuard identity(io.wsgate.policy.Identity id) {
+        this.identity = id;
+        return this;
+    }
 
     public TestGuard refuseWith(int status) {
         this.refuseStatus = status;
@@ -52,7 +66,7 @@ public final class TestGuard implements Guard {
             }
         }
         List<Map.Entry<String, String>> headers = List.of(Map.entry("X-Forwarded-For", req.clientIp()));
-        return new HandshakeDecision(101, null, null, Map.of(), route, null, pending, upstreamPath, headers,
-                pending == HandshakeDecision.PendingAuth.FIRST_MESSAGE ? List.of() : offered, null, List.of());
+        return new HandshakeDecision(101, null, null, Map.of(), route, identity, pending, upstreamPath, headers,
+                pending == HandshakeDecision.PendingAuth.FIRST_MESSAGE ? List.of() : offered, null, replace);
     }
 }
