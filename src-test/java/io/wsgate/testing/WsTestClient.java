@@ -143,7 +143,8 @@ public final class WsTestClient implements AutoCloseable {
         if (b.prefix != null) {
             channel.pipeline().firstContext().writeAndFlush(Unpooled.wrappedBuffer(b.prefix));
         }
-        handshaker.handshake(channel);
+        // on the event loop: the handshaker adds its encoder in a listener that must run before the answer
+        channel.eventLoop().execute(() -> handshaker.handshake(channel));
         try {
             upgraded.get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
