@@ -387,7 +387,8 @@ final class Relay {
             watchExpiry();
             toClient(v);
             // first_message: the upstream is offered only the subprotocol the gateway accepted
-            connectUpstream(clientSubprotocol);
+            connectUpstream(decision.upstreamSubprotocols().isEmpty()
+                    ? clientSubprotocol : String.join(",", decision.upstreamSubprotocols()));
             return;
         }
         if (expiryFor != session.identity()) {

@@ -68,22 +68,29 @@ final class UpstreamConnector {
         return promise;
     }
 
-    private static HttpHeaders upstreamHeaders(HandshakeDecision d, HttpHeaders client) {
+    /**
+     * The guard's headers are SET (an empty value: send none of that name, e.g. {@code Cookie} when only the
+     * token cookie was there); Cookie, User-Agent and Origin are copied from the client unless the guard set them.
+     */
+    static HttpHeaders upstreamHeaders(HandshakeDecision d, HttpHeaders client) {
         HttpHeaders h = new DefaultHttpHeaders();
+        java.util.Set<String> set = new java.util.HashSet<>();
         if (d.upstreamHeaders() != null) {
             for (Map.Entry<String, String> e : d.upstreamHeaders()) {
-                h.add(e.getKey(), e.getValue());
+                set.add(e.getKey().toLowerCase(java.util.Locale.ROOT));
+                if (e.getValue() != null && !e.getValue().isEmpty()) {
+                    h.add(e.getKey(), e.getValue());
+                }
             }
         }
-        copy(client, h, HttpHeaderNames.COOKIE);
-        copy(client, h, HttpHeaderNames.USER_AGENT);
-        copy(client, h, HttpHeaderNames.ORIGIN);
+        copy(client, h, set, "cookie");
+        copy(client, h, set, "user-agent");
+        copy(client, h, set, "origin");
         return h;
     }
 
-    /** The guard's header wins (e.g. a Cookie with the token stripped). */
-    private static void copy(HttpHeaders from, HttpHeaders to, CharSequence name) {
-        if (!to.contains(name)) {
+    private static void copy(HttpHeaders from, HttpHeaders to, java.util.Set<String> set, String name) {
+        if (!set.contains(name)) {
             List<String> v = from.getAll(name);
             if (!v.isEmpty()) {
                 to.add(name, v);
