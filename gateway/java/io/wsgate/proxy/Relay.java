@@ -101,6 +101,8 @@ final class Relay {
     private boolean clientFlush;
     private boolean upstreamFlush;
     private int upstreamMessageBytes;
+    /** The close code the client was sent (or sent us); 0 while open, -1 for a TCP drop. */
+    private int clientCloseCode;
 
     private long lastActivity = System.nanoTime();
     private ScheduledFuture<?> idleTask;
@@ -482,6 +484,7 @@ final class Relay {
             return;
         }
         clientCloseSent = true;
+        clientCloseCode = code;
         closeUpstream(code, reason);
         client.writeAndFlush(closeFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
     }
@@ -639,6 +642,7 @@ final class Relay {
             return;
         }
         clientCloseSent = true;
+        clientCloseCode = code;
         client.writeAndFlush(closeFrame(code, reason), client.voidPromise());
         client.eventLoop().schedule(() -> {
             client.close();
@@ -705,7 +709,7 @@ final class Relay {
         releaseAll(toUpstreamQueue);
         releaseAll(toClientQueue);
         server.registry().remove(session);
-        server.metrics().connectionClosed(session, 0);
+        server.metrics().connectionClosed(session, clientCloseCode == 0 ? -1 : clientCloseCode);
         server.closed(this);
         session.closer(null);
         if (upstream != null && upstream.isActive() && !upstreamCloseSent) {
@@ -806,6 +810,8 @@ final class Relay {
                     && !(cause instanceof TooLongFrameException)) {
                 // the decoder or UTF-8 validator already wrote the matching close frame (1002/1007/1009)
                 clientCloseSent = true;
+                clientCloseCode = cause instanceof CorruptedWebSocketFrameException w && w.closeStatus() != null
+                        ? w.closeStatus().code() : 1002;
                 closeUpstream(1001, "client protocol error");
                 ctx.channel().eventLoop().schedule(() -> {
                     ctx.close();
