@@ -84,6 +84,8 @@ final class Relay {
     private boolean watchUpstream;
 
     private FullHttpRequest request;
+    /** first_message routes: the client's headers, kept for the upstream request made after the 101. */
+    private HttpHeaders savedHeaders;
     private Channel upstream;
     private String upstreamTarget;
     private boolean clientUpgraded;
@@ -185,7 +187,8 @@ final class Relay {
 
     private void connectUpstream(String subprotocols) {
         connecting = true;
-        HttpHeaders clientHeaders = request != null ? request.headers() : new DefaultHttpHeaders();
+        HttpHeaders clientHeaders = request != null ? request.headers()
+                : savedHeaders != null ? savedHeaders : new DefaultHttpHeaders();
         String hashKey = session.user() != null ? session.user() : session.clientIp();
         server.connector().connect(client.eventLoop(), rc, decision, clientHeaders, subprotocols, hashKey,
                 UpstreamHandler::new).addListener(f -> {
@@ -249,6 +252,9 @@ final class Relay {
         }
         FullHttpRequest req = request;
         request = null;
+        if (awaitingFirstMessage) {
+            savedHeaders = req.headers().copy();
+        }
         hs.handshake(client, req, extra, client.newPromise()).addListener(f -> {
             req.release();
             if (!f.isSuccess()) {

@@ -120,7 +120,7 @@ class ProxyHandshakeTest {
         assertThat(res).doesNotContain("101");
         assertThat(RawHttp.status(res)).isEqualTo(502);
         assertThat(RawHttp.body(res)).startsWith("{\"error\":\"bad_gateway\"");
-        assertThat(gw.registry.total()).isZero();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(3)).until(() -> gw.registry.total() == 0);
     }
 
     @Test

@@ -68,7 +68,8 @@ class ProxyTimersTest {
         gw = new Harness(TestPolicy.gateway().route("/chat", Harness.target(up, "/echo"))
                 .kind(RouteConfig.Kind.JSON).subprotocols("chat.v1").auth(Duration.ofSeconds(5), true).build(),
                 new TestGuard().pending(HandshakeDecision.PendingAuth.FIRST_MESSAGE), ScriptedInspector::new);
-        try (WsTestClient c = WsTestClient.to(gw.ws("/chat")).subprotocols("other, chat.v1").connect()) {
+        try (WsTestClient c = WsTestClient.to(gw.ws("/chat")).subprotocols("other, chat.v1")
+                .header("Origin", "https://app.example").connect()) {
             assertThat(c.subprotocol()).isEqualTo("chat.v1");
             Thread.sleep(200);
             assertThat(up.handshakes()).isEmpty();
@@ -77,7 +78,10 @@ class ProxyTimersTest {
             assertThat(c.next().text()).isEqualTo("hello");
             assertThat(up.received()).extracting(DemoUpstream.Received::text).containsExactly("hello");
             assertThat(up.handshakes()).singleElement()
-                    .satisfies(h -> assertThat(h.headers().get("Sec-WebSocket-Protocol")).isEqualTo("chat.v1"));
+                    .satisfies(h -> {
+                        assertThat(h.headers().get("Sec-WebSocket-Protocol")).isEqualTo("chat.v1");
+                        assertThat(h.headers().get("Origin")).isEqualTo("https://app.example");
+                    });
             assertThat(gw.registry.byUser("alice")).hasSize(1);
         }
     }
