@@ -78,4 +78,37 @@ class ProxySessionsTest {
             hold.close();
         }
     }
+
+    @Test
+    void socketioAuthOpensTheUpstreamAtOnceAndClosesUnauthenticatedSockets4401() throws Exception {
+        try (DemoUpstream up = Harness.upstream();
+             Harness gw = new Harness(TestPolicy.gateway().route("/socket.io/", Harness.target(up, "/echo/"))
+                     .kind(RouteConfig.Kind.SOCKETIO).auth(Duration.ofMillis(500), true).build(),
+                     new TestGuard().pending(io.wsgate.policy.HandshakeDecision.PendingAuth.SOCKETIO_AUTH),
+                     ScriptedInspector::new)) {
+            try (WsTestClient c = WsTestClient.to(gw.ws("/socket.io/?EIO=4&transport=websocket")).connect()) {
+                await().atMost(Duration.ofSeconds(2)).until(() -> up.handshakes().size() == 1);
+                assertThat(up.handshakes().get(0).uri()).isEqualTo("/echo/?EIO=4&transport=websocket");
+                assertThat(c.closeCode()).isEqualTo(4401);
+            }
+        }
+    }
+
+    @Test
+    void hashUserKeepsAUserOnOneTarget() throws Exception {
+        try (DemoUpstream a = Harness.upstream(); DemoUpstream b = Harness.upstream();
+             Harness gw = new Harness(TestPolicy.gateway().route("/echo", Harness.target(a, "/echo"),
+                     Harness.target(b, "/echo")).balance(RouteConfig.Balance.HASH_USER).build(),
+                     new TestGuard().identity(new Identity("erin", List.of(), null, 0,
+                             System.currentTimeMillis() / 1000 + 3600, "d")), ScriptedInspector::new)) {
+            for (int i = 0; i < 4; i++) {
+                try (WsTestClient c = WsTestClient.to(gw.ws("/echo")).connect()) {
+                    c.sendText("x");
+                    c.next();
+                }
+            }
+            await().atMost(Duration.ofSeconds(2)).until(() -> a.handshakes().size() + b.handshakes().size() == 4);
+            assertThat(List.of(a.handshakes().size(), b.handshakes().size())).containsExactlyInAnyOrder(0, 4);
+        }
+    }
 }
