@@ -1,0 +1,33 @@
+package io.wsgate.proxy;
+
+import io.wsgate.policy.Session;
+
+/**
+ * What the proxy reports for metrics. Called on event loops: implementations must be cheap (counters),
+ * never block. {@link #messageIn}/{@link #messageOut} are per message.
+ */
+public interface ProxyMetrics {
+    ProxyMetrics NONE = new ProxyMetrics() {
+    };
+
+    default void handshakeRefused(String route, int status, String error) {
+    }
+
+    default void connectionOpened(Session session) {
+    }
+
+    default void connectionClosed(Session session, int clientCloseCode) {
+    }
+
+    default void messageIn(Session session, int bytes) {
+    }
+
+    default void messageOut(Session session, int bytes) {
+    }
+
+    default void messageRefused(Session session, String refusal, String event) {
+    }
+
+    default void upstreamConnectFailed(String target) {
+    }
+}

@@ -1,0 +1,239 @@
+package io.wsgate.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.wsgate.audit.AuditLog;
+import io.wsgate.config.GatewayConfig;
+import io.wsgate.policy.PolicyHolder;
+import io.wsgate.policy.Session;
+import io.wsgate.state.ConnectionRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The WebSocket reverse proxy: accepts clients on {@code listen}, lets the {@link Guard} decide each upgrade,
+ * opens the upstream leg on the client's event loop and relays frames with backpressure.
+ *
+ * <p>Per-connection memory bound (see {@link Relay}): each direction holds at most
+ * {@link #HIGH_WATER} + one socket read ({@link #MAX_READ} bytes) + one message in flight in its outbound
+ * buffer, plus one partial message in the decoder/aggregator on the reading side.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+    /** Outbound buffer above this: stop reading the other side. */
+    public static final int HIGH_WATER = 64 * 1024;
+    public static final int LOW_WATER = 32 * 1024;
+    /** Largest single socket read (AdaptiveRecvByteBufAllocator maximum). */
+    public static final int MAX_READ = 64 * 1024;
+    static final int MAX_REQUEST_LINE = 16 * 1024;
+    static final int MAX_HEADERS = 32 * 1024;
+    /** An upgrade request has no body; anything larger is refused by the aggregator (413). */
+    static final int MAX_REQUEST_BODY = 4096;
+    /** A peer that does not answer our close frame within this is cut. */
+    static final long FORCE_CLOSE_MILLIS = 3000;
+
+    private final PolicyHolder policies;
+    private final Guard guard;
+    private final InspectorFactory inspectors;
+    private final ConnectionRegistry registry;
+    private AuditLog audit = AuditLog.OFF;
+    private ProxyMetrics metrics = ProxyMetrics.NONE;
+    private int threads = Runtime.getRuntime().availableProcessors();
+
+    private final AtomicLong ids = new AtomicLong();
+    private final Balancer balancer = new Balancer();
+    private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
+    private final Map<Optional<Path>, SslContext> upstreamTls = new ConcurrentHashMap<>();
+    private final ChannelGroup clients = new DefaultChannelGroup("wsgate-clients", GlobalEventExecutor.INSTANCE);
+    private final UpstreamConnector connector = new UpstreamConnector(this);
+    private volatile boolean shuttingDown;
+    private EventLoopGroup group;
+    private Channel serverChannel;
+    private Cidrs trusted;
+
+    public ProxyServer(PolicyHolder policies, Guard guard, InspectorFactory inspectors, ConnectionRegistry registry) {
+        this.policies = policies;
+        this.guard = guard;
+        this.inspectors = inspectors;
+        this.registry = registry;
+    }
+
+    public ProxyServer audit(AuditLog audit) {
+        this.audit = audit;
+        return this;
+    }
+
+    public ProxyServer metrics(ProxyMetrics metrics) {
+        this.metrics = metrics;
+        return this;
+    }
+
+    public ProxyServer threads(int threads) {
+        this.threads = threads;
+        return this;
+    }
+
+    /** Binds {@code listen} of the current policy (port 0: an ephemeral port, see {@link #port()}). */
+    public ProxyServer start() throws InterruptedException, SSLException {
+        GatewayConfig.Listen listen = policies.get().gateway().listen();
+        trusted = Cidrs.parse(listen.trustedProxies());
+        SslContext tls = null;
+        if (listen.tls() != null) {
+            tls = SslContextBuilder.forServer(listen.tls().certFile().toFile(), listen.tls().keyFile().toFile()).build();
+        }
+        final SslContext serverTls = tls;
+        final boolean proxyProtocol = listen.proxyProtocol();
+        group = Transport.newGroup(threads);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(Transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, readAllocator())
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER, HIGH_WATER))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        if (proxyProtocol) {
+                            p.addLast("haproxy", new HAProxyMessageDecoder());
+                            p.addLast("haproxy-source", new ProxyProtocolHandler(trusted));
+                        }
+                        if (serverTls != null) {
+                            p.addLast("tls", serverTls.newHandler(ch.alloc()));
+                        }
+                        p.addLast("http", new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, 8192));
+                        p.addLast("http-agg", new HttpObjectAggregator(MAX_REQUEST_BODY));
+                        p.addLast("handshake", new HandshakeHandler(ProxyServer.this, serverTls != null));
+                    }
+                });
+        serverChannel = b.bind(listen.host(), listen.port()).sync().channel();
+        log.info("wsgate listening on {}:{} ({}{}{})", listen.host(), port(), Transport.EPOLL ? "epoll" : "nio",
+                tls != null ? ", tls" : "", proxyProtocol ? ", proxy protocol" : "");
+        return this;
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * Stops accepting, sends 1001 to every open socket, waits up to {@code drain} for them to close, then
+     * stops the event loops.
+     */
+    public void shutdown(Duration drain) {
+        if (group == null || shuttingDown) {
+            return;
+        }
+        shuttingDown = true;
+        serverChannel.close().awaitUninterruptibly();
+        for (Relay r : relays) {
+            r.closeFromAnyThread(1001, "gateway shutting down");
+        }
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (!relays.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        clients.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ofSeconds(2));
+    }
+
+    /** Reads of at most {@link #MAX_READ} bytes: part of the per-connection memory bound. */
+    static AdaptiveRecvByteBufAllocator readAllocator() {
+        return new AdaptiveRecvByteBufAllocator(512, 8192, MAX_READ);
+    }
+
+    /** Open proxied connections (upgraded or connecting upstream). */
+    public int openConnections() {
+        return relays.size();
+    }
+
+    // ---- package-private collaborators for the handlers ----
+
+    PolicyHolder policies() { return policies; }
+
+    Guard guard() { return guard; }
+
+    InspectorFactory inspectors() { return inspectors; }
+
+    ConnectionRegistry registry() { return registry; }
+
+    AuditLog audit() { return audit; }
+
+    ProxyMetrics metrics() { return metrics; }
+
+    Balancer balancer() { return balancer; }
+
+    UpstreamConnector connector() { return connector; }
+
+    Cidrs trustedProxies() { return trusted; }
+
+    boolean shuttingDown() { return shuttingDown; }
+
+    long nextId() { return ids.incrementAndGet(); }
+
+    void trackClient(Channel ch) { clients.add(ch); }
+
+    void opened(Relay r) { relays.add(r); }
+
+    void closed(Relay r) { relays.remove(r); }
+
+    /** Relays of this server, for tests that look at buffers. */
+    Set<Relay> relays() { return relays; }
+
+    SslContext upstreamTls(Path caFile) throws SSLException {
+        Optional<Path> key = Optional.ofNullable(caFile);
+        SslContext ctx = upstreamTls.get(key);
+        if (ctx == null) {
+            SslContextBuilder b = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS");
+            if (caFile != null) {
+                b.trustManager(caFile.toFile());
+            }
+            ctx = b.build();
+            upstreamTls.putIfAbsent(key, ctx);
+        }
+        return ctx;
+    }
+
+    static String describe(Session s) {
+        return "#" + s.id() + " " + s.clientIp() + " " + s.routePath();
+    }
+}

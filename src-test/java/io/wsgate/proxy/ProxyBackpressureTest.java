@@ -1,0 +1,142 @@
+package io.wsgate.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.wsgate.demo.DemoUpstream;
+import io.wsgate.testing.Harness;
+import io.wsgate.testing.TestPolicy;
+import io.wsgate.testing.WsTestClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A peer that stops reading must not make the gateway buffer without bound. The bound per direction is
+ * HIGH_WATER + MAX_READ + one message (the route caps below), checked on the gateway's own outbound buffers.
+ */
+class ProxyBackpressureTest {
+    static final int MAX_MESSAGE = 16 * 1024;
+    static final int MAX_UPSTREAM_MESSAGE = 16 * 1024;
+    /** Frame headers and masking add a few bytes per frame; 4 KiB of slack covers them. */
+    static final long BOUND_TO_CLIENT = ProxyServer.HIGH_WATER + ProxyServer.MAX_READ + MAX_UPSTREAM_MESSAGE + 4096;
+    static final long BOUND_TO_UPSTREAM = ProxyServer.HIGH_WATER + ProxyServer.MAX_READ + MAX_MESSAGE + 4096;
+
+    private DemoUpstream up;
+    private Harness gw;
+
+    @BeforeEach
+    void start() throws Exception {
+        up = Harness.upstream();
+        gw = new Harness(TestPolicy.gateway().pingInterval(Duration.ZERO)
+                .route("/echo", Harness.target(up, "/echo"))
+                .maxMessageBytes(MAX_MESSAGE).maxUpstreamMessageBytes(MAX_UPSTREAM_MESSAGE).build());
+    }
+
+    @AfterEach
+    void stop() {
+        gw.close();
+        up.close();
+    }
+
+    private Relay onlyRelay() {
+        assertThat(gw.proxy.relays()).hasSize(1);
+        return gw.proxy.relays().iterator().next();
+    }
+
+    private static long pending(Channel ch) throws Exception {
+        return ch.eventLoop().submit(() -> {
+            ChannelOutboundBuffer b = ch.unsafe().outboundBuffer();
+            return b == null ? 0L : b.totalPendingWriteBytes();
+        }).get();
+    }
+
+    /** Writes from {@code writer} for up to {@code time} or {@code max} frames, sampling the gateway buffer. */
+    private static long[] flood(Channel writer, Function<Integer, Object> frame, int max, Duration time,
+                                Channel watched) throws Exception {
+        long deadline = System.nanoTime() + time.toNanos();
+        long worst = 0;
+        int sent = 0;
+        while (sent < max && System.nanoTime() < deadline) {
+            if (writer.isWritable()) {
+                writer.writeAndFlush(frame.apply(sent));
+                sent++;
+            } else {
+                Thread.sleep(5);
+            }
+            if (sent % 16 == 0) {
+                worst = Math.max(worst, pending(watched));
+            }
+        }
+        Thread.sleep(300);
+        worst = Math.max(worst, pending(watched));
+        return new long[]{worst, sent};
+    }
+
+    @Test
+    void upstreamFloodTowardANonReadingClientStaysBounded() throws Exception {
+        try (WsTestClient c = WsTestClient.to(gw.ws("/echo")).connect()) {
+            c.sendText("hi");
+            c.next();
+            Relay relay = onlyRelay();
+            c.pauseReading();
+            byte[] chunk = new byte[16 * 1024];
+            long[] r = flood(up.lastChannel(), i -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(chunk)), 4096,
+                    Duration.ofSeconds(3), relay.client());
+            long worst = r[0];
+            int sent = (int) r[1];
+            // the gateway stopped reading the upstream long before the upstream ran out of frames to send
+            assertThat(sent).isGreaterThan(64);
+            assertThat(worst).as("gateway bytes pending toward the client").isLessThanOrEqualTo(BOUND_TO_CLIENT);
+            assertThat(relay.client().isWritable()).isFalse();
+
+            // nothing was lost: once the client reads, every frame arrives in order
+            c.resumeReading();
+            for (int i = 0; i < sent; i++) {
+                WsTestClient.Frame f = c.next(Duration.ofSeconds(10));
+                assertThat(f.data()).hasSize(chunk.length);
+            }
+        }
+    }
+
+    @Test
+    void clientFloodTowardANonReadingUpstreamStaysBounded() throws Exception {
+        try (WsTestClient c = WsTestClient.to(gw.ws("/echo")).connect()) {
+            c.sendText("hi");
+            c.next();
+            Relay relay = onlyRelay();
+            up.lastChannel().config().setAutoRead(false);
+            byte[] chunk = new byte[8 * 1024];
+            long[] r = flood(c.channel(), i -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(chunk)), 8192,
+                    Duration.ofSeconds(3), relay.upstream());
+            assertThat(r[0]).as("gateway bytes pending toward the upstream").isLessThanOrEqualTo(BOUND_TO_UPSTREAM);
+            assertThat(relay.upstream().isWritable()).isFalse();
+            int sent = (int) r[1];
+            up.lastChannel().config().setAutoRead(true);
+            await().atMost(Duration.ofSeconds(15)).until(() -> up.received().size() >= sent + 1);
+            assertThat(up.received()).hasSize(sent + 1);
+        }
+    }
+
+    @Test
+    void pingFloodFromAClientThatNeverReadsStaysBounded() throws Exception {
+        try (WsTestClient c = WsTestClient.to(gw.ws("/echo")).connect()) {
+            c.sendText("hi");
+            c.next();
+            Relay relay = onlyRelay();
+            c.pauseReading();
+            byte[] payload = new byte[125];
+            long[] r = flood(c.channel(), i -> new PingWebSocketFrame(Unpooled.wrappedBuffer(payload)), 200_000,
+                    Duration.ofSeconds(3), relay.client());
+            assertThat(r[0]).as("pongs pending toward the client").isLessThanOrEqualTo(BOUND_TO_CLIENT);
+        }
+    }
+}
