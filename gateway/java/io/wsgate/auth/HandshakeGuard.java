@@ -48,6 +48,7 @@ public final class HandshakeGuard {
     /** The per-IP connection rate: 0 to proceed, else milliseconds until a new connection may. */
     @FunctionalInterface
     public interface ConnectRate {
+        /** 0: go on; above 0: milliseconds until the address may connect again (429); below 0: store down (503). */
         long tryConnect(RoutePolicy route, String ip);
     }
 
@@ -95,6 +96,9 @@ public final class HandshakeGuard {
                     Map.of("Retry-After", CAP_RETRY_AFTER_SECONDS));
         }
         long waitMs = rate.tryConnect(route, ip);
+        if (waitMs < 0) {
+            return HandshakeDecision.refuse(503, "unavailable", "shared state store unreachable");
+        }
         if (waitMs > 0) {
             return HandshakeDecision.refuse(429, "too_many_requests", "connection rate exceeded",
                     Map.of("Retry-After", Long.toString(Math.max(1, (waitMs + 999) / 1000))));

@@ -28,6 +28,6 @@ public interface ProxyMetrics {
     default void messageRefused(Session session, String refusal, String event) {
     }
 
-    default void upstreamConnectFailed(String target) {
+    default void upstreamConnectFailed(String route, String target) {
     }
 }

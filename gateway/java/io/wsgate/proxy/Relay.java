@@ -153,7 +153,7 @@ final class Relay {
         for (Session old : decision.sessionsToReplace()) {
             old.close(4409, "session replaced");
         }
-        inspector = server.inspectors().create(session, server.policies(), route);
+        inspector = server.inspectors().create(session, server.policies(), route, decision);
         watchUpstream = inspector.watchesUpstream();
         if (decision.identity() != null) {
             session.identity(decision.identity());

@@ -194,7 +194,7 @@ final class UpstreamConnector {
             ChannelFuture cf = b.connect(host, port);
             cf.addListener(f -> {
                 if (!f.isSuccess()) {
-                    server.metrics().upstreamConnectFailed(target);
+                    server.metrics().upstreamConnectFailed(route.path(), target);
                     next(i + 1, f.cause());
                     return;
                 }

@@ -101,7 +101,7 @@ class ProxyHandshakeTest {
     void guardRefusalIsAnsweredWithStatusHeadersAndJsonAndNoUpstream() throws Exception {
         up = Harness.upstream();
         gw = new Harness(TestPolicy.gateway().route("/echo", Harness.target(up, "/echo")).build(),
-                new TestGuard().refuseWith(429), io.wsgate.testing.ScriptedInspector::new);
+                new TestGuard().refuseWith(429), (s, p, r, d) -> new io.wsgate.testing.ScriptedInspector(s, p, r));
         WsTestClient.Refused r = catchThrowableOfType(WsTestClient.Refused.class,
                 () -> WsTestClient.to(gw.ws("/echo")).connect());
         assertThat(r.status).isEqualTo(429);

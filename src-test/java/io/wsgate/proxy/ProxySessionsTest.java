@@ -42,7 +42,7 @@ class ProxySessionsTest {
              Harness gw = new Harness(TestPolicy.gateway().route("/echo", Harness.target(up, "/echo"))
                      .auth(Duration.ofSeconds(5), true).build(),
                      new TestGuard().identity(new Identity("dana", List.of("user"), "j1", 0,
-                             System.currentTimeMillis() / 1000 + 1, "d")), ScriptedInspector::new)) {
+                             System.currentTimeMillis() / 1000 + 1, "d")), (s, p, r, d) -> new ScriptedInspector(s, p, r))) {
             try (WsTestClient c = WsTestClient.to(gw.ws("/echo")).connect()) {
                 assertThat(gw.registry.byUser("dana")).hasSize(1);
                 assertThat(c.closeCode(Duration.ofSeconds(4))).isEqualTo(4401);
@@ -85,7 +85,7 @@ class ProxySessionsTest {
              Harness gw = new Harness(TestPolicy.gateway().route("/socket.io/", Harness.target(up, "/echo/"))
                      .kind(RouteConfig.Kind.SOCKETIO).auth(Duration.ofMillis(500), true).build(),
                      new TestGuard().pending(io.wsgate.policy.HandshakeDecision.PendingAuth.SOCKETIO_AUTH),
-                     ScriptedInspector::new)) {
+                     (s, p, r, d) -> new ScriptedInspector(s, p, r))) {
             try (WsTestClient c = WsTestClient.to(gw.ws("/socket.io/?EIO=4&transport=websocket")).connect()) {
                 await().atMost(Duration.ofSeconds(2)).until(() -> up.handshakes().size() == 1);
                 assertThat(up.handshakes().get(0).uri()).isEqualTo("/echo/?EIO=4&transport=websocket");
@@ -100,7 +100,7 @@ class ProxySessionsTest {
              Harness gw = new Harness(TestPolicy.gateway().route("/echo", Harness.target(a, "/echo"),
                      Harness.target(b, "/echo")).balance(RouteConfig.Balance.HASH_USER).build(),
                      new TestGuard().identity(new Identity("erin", List.of(), null, 0,
-                             System.currentTimeMillis() / 1000 + 3600, "d")), ScriptedInspector::new)) {
+                             System.currentTimeMillis() / 1000 + 3600, "d")), (s, p, r, d) -> new ScriptedInspector(s, p, r))) {
             for (int i = 0; i < 4; i++) {
                 try (WsTestClient c = WsTestClient.to(gw.ws("/echo")).connect()) {
                     c.sendText("x");

@@ -67,7 +67,7 @@ class ProxyTimersTest {
         up = Harness.upstream();
         gw = new Harness(TestPolicy.gateway().route("/chat", Harness.target(up, "/echo"))
                 .kind(RouteConfig.Kind.JSON).subprotocols("chat.v1").auth(Duration.ofSeconds(5), true).build(),
-                new TestGuard().pending(HandshakeDecision.PendingAuth.FIRST_MESSAGE), ScriptedInspector::new);
+                new TestGuard().pending(HandshakeDecision.PendingAuth.FIRST_MESSAGE), (s, p, r, d) -> new ScriptedInspector(s, p, r));
         try (WsTestClient c = WsTestClient.to(gw.ws("/chat")).subprotocols("other, chat.v1")
                 .header("Origin", "https://app.example").connect()) {
             assertThat(c.subprotocol()).isEqualTo("chat.v1");
@@ -91,7 +91,7 @@ class ProxyTimersTest {
         up = Harness.upstream();
         gw = new Harness(TestPolicy.gateway().route("/chat", Harness.target(up, "/echo"))
                 .kind(RouteConfig.Kind.JSON).auth(Duration.ofSeconds(5), true).build(),
-                new TestGuard().pending(HandshakeDecision.PendingAuth.FIRST_MESSAGE), ScriptedInspector::new);
+                new TestGuard().pending(HandshakeDecision.PendingAuth.FIRST_MESSAGE), (s, p, r, d) -> new ScriptedInspector(s, p, r));
         try (WsTestClient c = WsTestClient.to(gw.ws("/chat")).connect()) {
             c.sendText("hello");
             assertThat(c.closeCode()).isEqualTo(4401);
@@ -104,7 +104,7 @@ class ProxyTimersTest {
         up = Harness.upstream();
         gw = new Harness(TestPolicy.gateway().route("/chat", Harness.target(up, "/echo"))
                 .kind(RouteConfig.Kind.JSON).auth(Duration.ofMillis(300), true).build(),
-                new TestGuard().pending(HandshakeDecision.PendingAuth.FIRST_MESSAGE), ScriptedInspector::new);
+                new TestGuard().pending(HandshakeDecision.PendingAuth.FIRST_MESSAGE), (s, p, r, d) -> new ScriptedInspector(s, p, r));
         try (WsTestClient c = WsTestClient.to(gw.ws("/chat")).connect()) {
             assertThat(c.closeCode()).isEqualTo(4401);
         }
@@ -119,7 +119,7 @@ class ProxyTimersTest {
         }
         gw = new Harness(TestPolicy.gateway().route("/chat", "ws://127.0.0.1:" + dead + "/chat")
                 .kind(RouteConfig.Kind.JSON).auth(Duration.ofSeconds(5), true).build(),
-                new TestGuard().pending(HandshakeDecision.PendingAuth.FIRST_MESSAGE), ScriptedInspector::new);
+                new TestGuard().pending(HandshakeDecision.PendingAuth.FIRST_MESSAGE), (s, p, r, d) -> new ScriptedInspector(s, p, r));
         try (WsTestClient c = WsTestClient.to(gw.ws("/chat")).connect()) {
             c.sendText("auth:bob");
             assertThat(c.closeCode()).isEqualTo(1014);
@@ -131,7 +131,7 @@ class ProxyTimersTest {
         up = Harness.upstream();
         gw = new Harness(TestPolicy.gateway().route("/chat", Harness.target(up, "/echo"))
                 .kind(RouteConfig.Kind.JSON).auth(Duration.ofSeconds(5), true).build(),
-                new TestGuard().pending(HandshakeDecision.PendingAuth.FIRST_MESSAGE), ScriptedInspector::new);
+                new TestGuard().pending(HandshakeDecision.PendingAuth.FIRST_MESSAGE), (s, p, r, d) -> new ScriptedInspector(s, p, r));
         try (WsTestClient c = WsTestClient.to(gw.ws("/chat")).connect()) {
             long now = System.currentTimeMillis() / 1000;
             c.sendText("auth:carol:" + (now + 1));

@@ -23,7 +23,7 @@ public final class Harness implements AutoCloseable {
     }
 
     public Harness(Policy policy) throws Exception {
-        this(policy, new TestGuard(), ScriptedInspector::new);
+        this(policy, new TestGuard(), (s, p, r, d) -> new ScriptedInspector(s, p, r));
     }
 
     public String ws(String path) {

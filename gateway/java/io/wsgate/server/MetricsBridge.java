@@ -1,0 +1,55 @@
+package io.wsgate.server;
+
+import io.wsgate.metrics.GatewayMetrics;
+import io.wsgate.policy.Session;
+import io.wsgate.proxy.ProxyMetrics;
+
+/** Feeds the proxy's events into the Prometheus meters; route meters are resolved once per route and cached. */
+final class MetricsBridge implements ProxyMetrics {
+    private final GatewayMetrics metrics;
+
+    MetricsBridge(GatewayMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handshakeRefused(String route, int status, String error) {
+        metrics.handshake(route, status, 0);
+    }
+
+    @Override
+    public void connectionOpened(Session session) {
+        metrics.handshake(session.routePath(), 101,
+                Math.max(0, (System.currentTimeMillis() - session.sinceMillis()) * 1_000_000L));
+        metrics.route(session.routePath()).opened();
+    }
+
+    @Override
+    public void connectionClosed(Session session, int clientCloseCode) {
+        metrics.route(session.routePath()).closed();
+    }
+
+    @Override
+    public void messageIn(Session session, int bytes) {
+        metrics.route(session.routePath()).messageIn();
+    }
+
+    @Override
+    public void messageOut(Session session, int bytes) {
+        metrics.route(session.routePath()).messageOut();
+    }
+
+    @Override
+    public void messageRefused(Session session, String refusal, String event) {
+        var meters = metrics.route(session.routePath());
+        meters.refused(event == null ? "" : event, refusal);
+        if ("rate_limited".equals(refusal)) {
+            meters.rateLimited();
+        }
+    }
+
+    @Override
+    public void upstreamConnectFailed(String route, String target) {
+        metrics.route(route).upstreamConnectFailure();
+    }
+}

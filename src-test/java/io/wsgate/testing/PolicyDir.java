@@ -1,0 +1,49 @@
+package io.wsgate.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Writes a policy directory for end-to-end tests: a gateway.yaml on ephemeral ports plus route files. */
+public final class PolicyDir {
+    private final Path dir;
+
+    private PolicyDir(Path dir) {
+        this.dir = dir;
+    }
+
+    /** gateway.yaml listening on 127.0.0.1:0 with the admin API on 127.0.0.1:0, audit off, no file watching. */
+    public static PolicyDir in(Path dir) {
+        return in(dir, "");
+    }
+
+    /** As {@link #in(Path)} with extra top-level gateway.yaml text appended (e.g. a {@code connections:} block). */
+    public static PolicyDir in(Path dir, String extraGatewayYaml) {
+        PolicyDir p = new PolicyDir(dir);
+        String base = """
+                listen: { host: 127.0.0.1, port: 0 }
+                admin: { host: 127.0.0.1, port: 0, token_env: WSGATE_ADMIN_TOKEN }
+                reload: { watch: false }
+                audit: { denials: "off" }
+                """;
+        p.write("gateway.yaml", extraGatewayYaml.contains("audit:") ? base.replace("audit: { denials: \"off\" }\n", "")
+                + extraGatewayYaml : base + extraGatewayYaml);
+        return p;
+    }
+
+    public PolicyDir write(String name, String text) {
+        try {
+            Path f = dir.resolve(name);
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    public Path path() {
+        return dir;
+    }
+}
