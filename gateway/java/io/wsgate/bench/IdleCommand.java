@@ -1,0 +1,75 @@
+package io.wsgate.bench;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "idle", mixinStandardHelpOptions = true,
+        description = {"Hold idle connections through a relay and report its memory per connection.",
+                "Memory is VmRSS from /proc/PID/status summed over --pid (give an nginx master and its workers).",
+                "For a JVM, RSS includes heap the JVM reserved earlier and keeps; --jvm adds heap used after a",
+                "forced GC (jcmd GC.run + GC.heap_info) and NMT committed memory (start it with",
+                "-XX:NativeMemoryTracking=summary), which count what the connections hold, Netty direct buffers aside."})
+public final class IdleCommand implements Callable<Integer> {
+    @Option(names = "--url", required = true, description = "ws://host:port/path")
+    String url;
+
+    @Option(names = "--connections", defaultValue = "1000", description = "connections (default ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--hold", defaultValue = "30s", converter = DurationConverter.class,
+            description = "how long to hold them before sampling again (default ${DEFAULT-VALUE})")
+    Duration hold;
+
+    @Option(names = "--connect-limit", defaultValue = "60s", converter = DurationConverter.class,
+            description = "time allowed to open them all (default ${DEFAULT-VALUE})")
+    Duration connectLimit;
+
+    @Option(names = "--pid", split = ",", description = "process id(s) to sample, comma separated or repeated")
+    List<Long> pids = new ArrayList<>();
+
+    @Option(names = "--jvm", description = "also read heap used after GC and NMT via jcmd (JVM pids only)")
+    boolean jvm;
+
+    @Option(names = "--header", description = "extra handshake header 'Name: value' (repeatable)")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = "--threads", defaultValue = "1", description = "client event loop threads (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--connect-concurrency", defaultValue = "100", description = "handshakes in flight while connecting (default ${DEFAULT-VALUE})")
+    int connectConcurrency;
+
+    @Option(names = "--json-out", description = "also write the result as JSON to this file")
+    Path jsonOut;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        IdleOptions o;
+        try {
+            o = new IdleOptions(url, connections, hold, connectLimit, headers, pids, jvm, threads, connectConcurrency);
+            ClientBootstrap.parse(url);
+            ClientBootstrap.headers(headers);
+        } catch (IllegalArgumentException e) {
+            System.err.println("wsgate bench idle: " + e.getMessage());
+            return 2;
+        }
+        for (long pid : pids) {
+            if (ProcessProbe.statusKb(pid, "VmRSS:") < 0) {
+                System.err.println("wsgate bench idle: cannot read /proc/" + pid + "/status");
+                return 2;
+            }
+        }
+        IdleResult r = IdleBench.run(o);
+        System.out.print(r.toText());
+        if (jsonOut != null) {
+            JsonOut.write(jsonOut, r.toMap());
+        }
+        return r.errorCount() == 0 && r.established() == connections ? 0 : 1;
+    }
+}
