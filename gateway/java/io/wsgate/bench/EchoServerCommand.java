@@ -22,7 +22,14 @@ public final class EchoServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        try (EchoServer server = EchoServer.start(host, port, threads, maxFrame)) {
+        EchoServer started;
+        try {
+            started = EchoServer.start(host, port, threads, maxFrame);
+        } catch (Exception e) {
+            System.err.printf("wsgate bench echo-server: cannot listen on %s:%d: %s%n", host, port, e.getMessage());
+            return 1;
+        }
+        try (EchoServer server = started) {
             System.out.printf("echo server listening on ws://%s:%d/ (%s, %d thread(s))%n",
                     host, server.port(), Transport.name(), threads);
             System.out.flush();

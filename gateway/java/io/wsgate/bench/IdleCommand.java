@@ -48,6 +48,12 @@ public final class IdleCommand implements Callable<Integer> {
     @Option(names = "--json-out", description = "also write the result as JSON to this file")
     Path jsonOut;
 
+    @Option(names = "--md-append", description = "append one markdown table row to this file (header written when the file is new)")
+    Path mdAppend;
+
+    @Option(names = "--label", description = "the target's name in the markdown row (default: the URL)")
+    String label;
+
     @Override
     public Integer call() throws InterruptedException {
         IdleOptions o;
@@ -68,7 +74,10 @@ public final class IdleCommand implements Callable<Integer> {
         IdleResult r = IdleBench.run(o);
         System.out.print(r.toText());
         if (jsonOut != null) {
-            JsonOut.write(jsonOut, r.toMap());
+            ResultFiles.write(jsonOut, r.toMap());
+        }
+        if (mdAppend != null) {
+            ResultFiles.appendRow(mdAppend, IdleResult.MARKDOWN_HEADER, r.markdownRow(label == null ? url : label));
         }
         return r.errorCount() == 0 && r.established() == connections ? 0 : 1;
     }

@@ -63,6 +63,20 @@ public record IdleResult(IdleOptions options, String transport, int established,
         return m;
     }
 
+    public static final String MARKDOWN_HEADER = """
+            | target | conns | RSS before KiB | RSS after KiB | RSS B/conn | open files before → after | JVM heap B/conn | echoed at end | errors |
+            |---|---:|---:|---:|---:|---|---:|---:|---|
+            """;
+
+    public String markdownRow(String label) {
+        ProcessProbe.Sample b = before == null ? new ProcessProbe.Sample(-1, -1, -1, -1, -1) : before;
+        ProcessProbe.Sample a = after == null ? b : after;
+        return String.format("| %s | %d/%d | %d | %d | %d | %d → %d | %s | %d | %s |%n",
+                label, established, options.connections(), b.rssKb(), a.rssKb(), rssBytesPerConnection(),
+                b.openFiles(), a.openFiles(), options.jvmProbe() ? Long.toString(heapBytesPerConnection()) : "n/a",
+                echoedAtEnd, errors.isEmpty() ? "0" : errorCount() + " " + errors);
+    }
+
     public String toText() {
         StringBuilder s = new StringBuilder();
         s.append(String.format("target       %s (%s)%n", options.url(), transport));

@@ -55,6 +55,12 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--json-out", description = "also write the result as JSON to this file")
     Path jsonOut;
 
+    @Option(names = "--md-append", description = "append one markdown table row to this file (header written when the file is new)")
+    Path mdAppend;
+
+    @Option(names = "--label", description = "the target's name in the markdown row (default: the URL)")
+    String label;
+
     @Override
     public Integer call() throws InterruptedException {
         int window = rate > 0 && inFlight == 1 ? 1024 : inFlight;
@@ -71,7 +77,10 @@ public final class LoadCommand implements Callable<Integer> {
         LoadResult r = LoadGenerator.run(o);
         System.out.print(r.toText());
         if (jsonOut != null) {
-            JsonOut.write(jsonOut, r.toMap());
+            ResultFiles.write(jsonOut, r.toMap());
+        }
+        if (mdAppend != null) {
+            ResultFiles.appendRow(mdAppend, LoadResult.MARKDOWN_HEADER, r.markdownRow(label == null ? url : label));
         }
         long expected = (long) connections * messages;
         return r.errorCount() == 0 && r.completed() == expected ? 0 : 1;

@@ -61,6 +61,21 @@ public record LoadResult(LoadOptions options, int messageBytes, String transport
         return m;
     }
 
+    public static final String MARKDOWN_HEADER = """
+            | target | conns | msgs/conn | bytes | mode | msgs/s | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | errors |
+            |---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|
+            """;
+
+    public String markdownRow(String label) {
+        String mode = options.openLoop() ? String.format("open %.0f/s", options.rate())
+                : "closed, " + options.inFlight() + " in flight";
+        return String.format("| %s | %d/%d | %d | %d | %s | %.0f | %d | %d | %d | %d | %d | %s |%n",
+                label, established, options.connections(), options.messagesPerConnection(), messageBytes, mode,
+                throughput(), percentile(50), percentile(90), percentile(99), percentile(99.9),
+                latency.getTotalCount() == 0 ? 0 : latency.getMaxValue(),
+                errors.isEmpty() ? "0" : errorCount() + " " + errors + (timedOut ? " (time limit)" : ""));
+    }
+
     public String toText() {
         StringBuilder s = new StringBuilder();
         s.append(String.format("target       %s (%s, %d client thread(s))%n", options.url(), transport, options.threads()));
