@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start (or stop) the benchmark targets on 127.0.0.1:
 #   :18080 wsgate bench echo-server (the upstream), :18081 nginx, :18082 HAProxy (blind relays to :18080).
-# Usage: bench/run-relays.sh [start|stop|status]
+# Usage: bench/run-relays.sh [start|stop|status|restart NAME|pids NAME]  (NAME: echo, nginx, haproxy)
 # Env: JAR (default target/wsgate.jar, built with mvn -o package -DskipTests when missing),
 #      ECHO_THREADS (default 1), JAVA_OPTS for the echo server.
 set -euo pipefail
@@ -80,6 +80,18 @@ stop() {
     done
 }
 
+restart() {  # one target, so that its memory is measured from a fresh process
+    local name=${1:?name}
+    if alive "$RUN/$name.pid"; then
+        local pid
+        pid=$(cat "$RUN/$name.pid")
+        kill "$pid"
+        for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+    rm -f "$RUN/$name.pid"
+    start >/dev/null
+}
+
 status() {
     for name in echo nginx haproxy; do
         if alive "$RUN/$name.pid"; then
@@ -102,6 +114,7 @@ case "${1:-start}" in
     start) start ;;
     stop) stop ;;
     status) status ;;
+    restart) restart "${2:?usage: $0 restart echo|nginx|haproxy}" ;;
     pids) pids_of "${2:?name}" ;;
-    *) echo "usage: $0 [start|stop|status|pids NAME]" >&2; exit 2 ;;
+    *) echo "usage: $0 [start|stop|status|restart NAME|pids NAME]" >&2; exit 2 ;;
 esac

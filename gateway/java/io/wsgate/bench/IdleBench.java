@@ -31,8 +31,9 @@ public final class IdleBench {
         try {
             ConnectPhase phase = new ConnectPhase(o.connections(), o.connectConcurrency(), errors);
             AtomicInteger ids = new AtomicInteger();
+            Payload check = Payload.of(32, o.payloadTemplate() == null ? "idle-check-%s" : o.payloadTemplate());
             Bootstrap b = ClientBootstrap.create(group, uri, headers, 65536,
-                    () -> new IdleHandler(phase, ids.getAndIncrement(), closed));
+                    () -> new IdleHandler(phase, check, ids.getAndIncrement(), closed));
             long begin = System.nanoTime();
             List<BenchHandler> handlers = phase.run(b, uri.getHost(), ClientBootstrap.port(uri),
                     begin + o.connectLimit().toNanos());

@@ -39,6 +39,10 @@ public final class IdleCommand implements Callable<Integer> {
     @Option(names = "--header", description = "extra handshake header 'Name: value' (repeatable)")
     List<String> headers = new ArrayList<>();
 
+    @Option(names = "--payload-template",
+            description = "shape of the one check message sent at the end, one %%s (a json route needs a message its policy allows)")
+    String template;
+
     @Option(names = "--threads", defaultValue = "1", description = "client event loop threads (default ${DEFAULT-VALUE})")
     int threads;
 
@@ -58,7 +62,9 @@ public final class IdleCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         IdleOptions o;
         try {
-            o = new IdleOptions(url, connections, hold, connectLimit, headers, pids, jvm, threads, connectConcurrency);
+            o = new IdleOptions(url, connections, hold, connectLimit, headers, pids, jvm, threads, connectConcurrency,
+                    template);
+            Payload.of(32, template == null ? "%s" : template);
             ClientBootstrap.parse(url);
             ClientBootstrap.headers(headers);
         } catch (IllegalArgumentException e) {

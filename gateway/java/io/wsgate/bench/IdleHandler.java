@@ -9,15 +9,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** An idle connection: sends nothing until {@link #check} asks it to prove it still relays. */
 final class IdleHandler extends BenchHandler {
-    static final Payload PROBE = Payload.of(32, "idle-check-%s");
-
+    private final Payload probe;
     private final int conn;
     private final AtomicInteger closed;
     private CountDownLatch echoed;
     private boolean answered;
 
-    IdleHandler(ConnectPhase phase, int conn, AtomicInteger closed) {
+    IdleHandler(ConnectPhase phase, Payload probe, int conn, AtomicInteger closed) {
         super(phase);
+        this.probe = probe;
         this.conn = conn;
         this.closed = closed;
     }
@@ -27,7 +27,7 @@ final class IdleHandler extends BenchHandler {
         ctx.executor().execute(() -> {
             this.echoed = echoed;
             if (ctx.channel().isActive()) {
-                ctx.writeAndFlush(new TextWebSocketFrame(PROBE.encode(ctx.alloc(), conn, 0)), ctx.voidPromise());
+                ctx.writeAndFlush(new TextWebSocketFrame(probe.encode(ctx.alloc(), conn, 0)), ctx.voidPromise());
             }
         });
     }
@@ -36,7 +36,7 @@ final class IdleHandler extends BenchHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (msg instanceof TextWebSocketFrame t && echoed != null && !answered
-                    && PROBE.decodeId(t.content()) == Payload.id(conn, 0)) {
+                    && probe.decodeId(t.content()) == Payload.id(conn, 0)) {
                 answered = true;
                 echoed.countDown();
             }

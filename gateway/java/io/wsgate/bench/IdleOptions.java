@@ -7,10 +7,13 @@ import java.util.List;
  * One idle-memory run.
  *
  * @param pids     processes whose memory is sampled (summed); empty = none
- * @param jvmProbe also force a GC and read heap/NMT via jcmd on the pids that are JVMs
+ * @param jvmProbe        also force a GC and read heap/NMT via jcmd on the pids that are JVMs
+ * @param payloadTemplate shape of the one message each connection sends at the end (null: plain
+ *                        text); a json route needs a message its policy lets through
  */
 public record IdleOptions(String url, int connections, Duration hold, Duration connectLimit, List<String> headers,
-                          List<Long> pids, boolean jvmProbe, int threads, int connectConcurrency) {
+                          List<Long> pids, boolean jvmProbe, int threads, int connectConcurrency,
+                          String payloadTemplate) {
     public IdleOptions {
         if (connections < 1 || connections > 1 << 23) {
             throw new IllegalArgumentException("connections must be 1.." + (1 << 23));

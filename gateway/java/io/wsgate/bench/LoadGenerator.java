@@ -71,7 +71,16 @@ public final class LoadGenerator {
                     "duration limit " + o.durationLimit() + " reached with " + (expected - received) + " replies missing");
         }
         return new LoadResult(o, run.payload.length(), Transport.name(), handlers.size(), sent, received,
-                end - t0, t0 - begin, !complete, run.errors.counts(), run.errors.samples(), run.merged());
+                end - t0, t0 - begin, !complete, loadAverage(), run.errors.counts(), run.errors.samples(), run.merged());
+    }
+
+    /** The 1-minute load average: how busy the shared box was (other processes included). */
+    static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     private static void closeAll(List<LoadHandler> handlers) throws InterruptedException {

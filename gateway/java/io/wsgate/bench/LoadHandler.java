@@ -89,7 +89,7 @@ final class LoadHandler extends BenchHandler {
 
     private void tick() {
         tickScheduled = false;
-        if (finished) {
+        if (finished || !ctx.channel().isActive()) {
             return;
         }
         long now = System.nanoTime();
@@ -169,7 +169,9 @@ final class LoadHandler extends BenchHandler {
 
     @Override
     protected void onError(Throwable cause) {
-        run.errors.add("io", cause);
+        if (!run.stopping()) {
+            run.errors.add("io", cause);
+        }
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /** What a load run measured; latencies are in microseconds. */
 public record LoadResult(LoadOptions options, int messageBytes, String transport, int established, long sent,
-                         long received, long elapsedNanos, long connectNanos, boolean timedOut,
+                         long received, long elapsedNanos, long connectNanos, boolean timedOut, String boxLoad,
                          Map<String, Long> errors, List<String> errorSamples, Histogram latency) {
 
     /** Replies that matched their message (the latency samples). */
@@ -48,6 +48,7 @@ public record LoadResult(LoadOptions options, int messageBytes, String transport
         m.put("elapsed_seconds", elapsedNanos / 1e9);
         m.put("msgs_per_sec", Math.round(throughput()));
         m.put("timed_out", timedOut);
+        m.put("box_load_1m", boxLoad);
         Map<String, Object> lat = new LinkedHashMap<>();
         lat.put("p50", percentile(50));
         lat.put("p90", percentile(90));
@@ -62,18 +63,18 @@ public record LoadResult(LoadOptions options, int messageBytes, String transport
     }
 
     public static final String MARKDOWN_HEADER = """
-            | target | conns | msgs/conn | bytes | mode | msgs/s | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | errors |
-            |---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|
+            | target | conns | msgs/conn | bytes | mode | msgs/s | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | errors | box load 1m |
+            |---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|
             """;
 
     public String markdownRow(String label) {
         String mode = options.openLoop() ? String.format("open %.0f/s", options.rate())
                 : "closed, " + options.inFlight() + " in flight";
-        return String.format("| %s | %d/%d | %d | %d | %s | %.0f | %d | %d | %d | %d | %d | %s |%n",
+        return String.format("| %s | %d/%d | %d | %d | %s | %.0f | %d | %d | %d | %d | %d | %s | %s |%n",
                 label, established, options.connections(), options.messagesPerConnection(), messageBytes, mode,
                 throughput(), percentile(50), percentile(90), percentile(99), percentile(99.9),
                 latency.getTotalCount() == 0 ? 0 : latency.getMaxValue(),
-                errors.isEmpty() ? "0" : errorCount() + " " + errors + (timedOut ? " (time limit)" : ""));
+                errors.isEmpty() ? "0" : errorCount() + " " + errors + (timedOut ? " (time limit)" : ""), boxLoad);
     }
 
     public String toText() {
@@ -87,7 +88,7 @@ public record LoadResult(LoadOptions options, int messageBytes, String transport
         s.append(String.format("completed    %d of %d sent (%d received) in %.3f s (connect phase %.3f s)%s%n",
                 completed(), sent, received, elapsedNanos / 1e9, connectNanos / 1e9,
                 timedOut ? "  [DURATION LIMIT HIT]" : ""));
-        s.append(String.format("throughput   %.0f msgs/s%n", throughput()));
+        s.append(String.format("throughput   %.0f msgs/s (box load average %s)%n", throughput(), boxLoad));
         s.append(String.format("latency us   p50 %d  p90 %d  p99 %d  p99.9 %d  max %d  mean %.0f%n",
                 percentile(50), percentile(90), percentile(99), percentile(99.9),
                 latency.getTotalCount() == 0 ? 0 : latency.getMaxValue(),

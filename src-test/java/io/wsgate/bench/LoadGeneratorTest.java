@@ -123,7 +123,7 @@ class LoadGeneratorTest {
     void idleHoldsConnectionsAndReadsItsOwnMemory() throws InterruptedException {
         long self = ProcessHandle.current().pid();
         var o = new IdleOptions(url(), 50, Duration.ofMillis(200), Duration.ofSeconds(20), List.of(),
-                List.of(self), false, 1, 20);
+                List.of(self), false, 1, 20, null);
         IdleResult r = IdleBench.run(o);
 
         assertThat(r.errors()).isEmpty();
@@ -133,5 +133,16 @@ class LoadGeneratorTest {
         assertThat(r.before().rssKb()).isPositive();
         // This JVM holds the 50 client sockets: its open files grew by at least that much.
         assertThat(r.after().openFiles() - r.before().openFiles()).isGreaterThanOrEqualTo(50);
+    }
+
+    @Test
+    void idleCheckMessageFollowsTheTemplate() throws InterruptedException {
+        var o = new IdleOptions(url(), 5, Duration.ZERO, Duration.ofSeconds(20), List.of(), List.of(), false, 1, 5,
+                "{\"type\":\"send-message\",\"room\":\"r\",\"message\":\"%s\"}");
+        IdleResult r = IdleBench.run(o);
+
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.echoedAtEnd()).isEqualTo(5);
+        assertThat(r.before()).isNull();
     }
 }
