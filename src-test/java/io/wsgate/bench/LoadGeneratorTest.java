@@ -77,12 +77,25 @@ class LoadGeneratorTest {
     }
 
     @Test
-    void aRelayThatAltersBytesIsCountedAsMismatch() throws InterruptedException {
-        // A reply of another shape than what was sent cannot be taken as an echo.
+    void aRelayThatAltersOneByteGetsEveryReplyCountedAsMismatch() throws InterruptedException {
+        try (ManglingServer mangler = new ManglingServer()) {
+            var o = new LoadOptions("ws://127.0.0.1:" + mangler.port() + "/", 2, 50, 64, 0, 4, Duration.ofSeconds(20),
+                    List.of(), null, false, 1, 10);
+            LoadResult r = LoadGenerator.run(o);
+
+            assertThat(r.received()).isEqualTo(100);
+            assertThat(r.completed()).isZero();
+            assertThat(r.errors()).containsEntry("mismatch", 100L);
+        }
+    }
+
+    @Test
+    void aReplyOfAnotherShapeIsNotAnEcho() {
         Payload sent = Payload.of(64, "a%sb");
         Payload other = Payload.of(64, "c%sd");
         var buf = other.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, 1, 7);
         try {
+            assertThat(buf.readableBytes()).isEqualTo(64);
             assertThat(sent.decodeId(buf)).isEqualTo(-1);
             assertThat(other.decodeId(buf)).isEqualTo(Payload.id(1, 7));
         } finally {
