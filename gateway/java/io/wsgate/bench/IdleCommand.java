@@ -11,10 +11,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "idle", mixinStandardHelpOptions = true,
         description = {"Hold idle connections through a relay and report its memory per connection.",
-                "Memory is VmRSS from /proc/PID/status summed over --pid (give an nginx master and its workers).",
-                "For a JVM, RSS includes heap the JVM reserved earlier and keeps; --jvm adds heap used after a",
-                "forced GC (jcmd GC.run + GC.heap_info) and NMT committed memory (start it with",
-                "-XX:NativeMemoryTracking=summary), which count what the connections hold, Netty direct buffers aside."})
+                "Memory: VmRSS from /proc/PID/status summed over --pid (for nginx give the master and its workers).",
+                "A JVM's RSS also counts heap pages it touched earlier and keeps: --jvm adds heap used after a "
+                        + "forced GC (jcmd GC.run, GC.heap_info) and NMT committed memory (when the JVM runs with "
+                        + "-XX:NativeMemoryTracking=summary). Netty direct buffers show in RSS and NMT, not in heap."})
 public final class IdleCommand implements Callable<Integer> {
     @Option(names = "--url", required = true, description = "ws://host:port/path")
     String url;
@@ -38,6 +38,11 @@ public final class IdleCommand implements Callable<Integer> {
 
     @Option(names = "--header", description = "extra handshake header 'Name: value' (repeatable)")
     List<String> headers = new ArrayList<>();
+
+    @Option(names = "--warmup", defaultValue = "200",
+            description = "connections opened, checked and closed before the first sample, so one-time costs "
+                    + "(JIT, first pool growth) are not charged to the held ones (default ${DEFAULT-VALUE}, at most --connections)")
+    int warmup;
 
     @Option(names = "--payload-template",
             description = "shape of the one check message sent at the end, one %%s (a json route needs a message its policy allows)")
@@ -63,7 +68,7 @@ public final class IdleCommand implements Callable<Integer> {
         IdleOptions o;
         try {
             o = new IdleOptions(url, connections, hold, connectLimit, headers, pids, jvm, threads, connectConcurrency,
-                    template);
+                    Math.min(warmup, connections), template);
             Payload.of(32, template == null ? "%s" : template);
             ClientBootstrap.parse(url);
             ClientBootstrap.headers(headers);

@@ -37,6 +37,7 @@ public record IdleResult(IdleOptions options, String transport, int established,
         m.put("established", established);
         m.put("connect_seconds", connectSeconds);
         m.put("hold_seconds", options.hold().toMillis() / 1000.0);
+        m.put("warmup_connections", options.warmup());
         m.put("closed_while_held", closedWhileHeld);
         m.put("echoed_at_end", echoedAtEnd);
         m.put("pids", options.pids());
@@ -80,9 +81,10 @@ public record IdleResult(IdleOptions options, String transport, int established,
     public String toText() {
         StringBuilder s = new StringBuilder();
         s.append(String.format("target       %s (%s)%n", options.url(), transport));
-        s.append(String.format("idle         %d/%d connections opened in %.2f s, held %.1f s; %d closed while held, %d echoed at the end%n",
-                established, options.connections(), connectSeconds, options.hold().toMillis() / 1000.0,
-                closedWhileHeld, echoedAtEnd));
+        s.append(String.format("idle         %d/%d connections opened in %.2f s (after a warm-up of %d), held %.1f s; "
+                        + "%d closed while held, %d echoed at the end%n",
+                established, options.connections(), connectSeconds, options.warmup(),
+                options.hold().toMillis() / 1000.0, closedWhileHeld, echoedAtEnd));
         if (!options.pids().isEmpty()) {
             s.append(String.format("pids         %s%n", options.pids()));
             s.append(String.format("VmRSS        %d KiB -> %d KiB = %d B per connection (RssAnon %d -> %d KiB)%n",

@@ -136,7 +136,7 @@ class LoadGeneratorTest {
     void idleHoldsConnectionsAndReadsItsOwnMemory() throws InterruptedException {
         long self = ProcessHandle.current().pid();
         var o = new IdleOptions(url(), 50, Duration.ofMillis(200), Duration.ofSeconds(20), List.of(),
-                List.of(self), false, 1, 20, null);
+                List.of(self), false, 1, 20, 10, null);
         IdleResult r = IdleBench.run(o);
 
         assertThat(r.errors()).isEmpty();
@@ -150,7 +150,7 @@ class LoadGeneratorTest {
 
     @Test
     void idleCheckMessageFollowsTheTemplate() throws InterruptedException {
-        var o = new IdleOptions(url(), 5, Duration.ZERO, Duration.ofSeconds(20), List.of(), List.of(), false, 1, 5,
+        var o = new IdleOptions(url(), 5, Duration.ZERO, Duration.ofSeconds(20), List.of(), List.of(), false, 1, 5, 0,
                 "{\"type\":\"send-message\",\"room\":\"r\",\"message\":\"%s\"}");
         IdleResult r = IdleBench.run(o);
 
