@@ -14,8 +14,10 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Minimal WebSocket echo upstream: every text, binary or continuation frame goes back unchanged
@@ -57,7 +59,7 @@ public final class EchoServer implements AutoCloseable {
                     .bind(host, port).sync().channel();
             return new EchoServer(group, ch);
         } catch (InterruptedException | RuntimeException e) {
-            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
     }
@@ -73,7 +75,7 @@ public final class EchoServer implements AutoCloseable {
     @Override
     public void close() {
         serverChannel.close().awaitUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
     @ChannelHandler.Sharable
@@ -86,7 +88,7 @@ public final class EchoServer implements AutoCloseable {
             if (msg instanceof WebSocketFrame) {
                 ctx.write(msg, ctx.voidPromise());
             } else {
-                io.netty.util.ReferenceCountUtil.release(msg);
+                ReferenceCountUtil.release(msg);
             }
         }
 

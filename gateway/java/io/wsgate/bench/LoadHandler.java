@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import org.HdrHistogram.Histogram;
 
@@ -122,7 +123,7 @@ final class LoadHandler extends BenchHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if ((msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) && started && !finished) {
-                onReply(((io.netty.handler.codec.http.websocketx.WebSocketFrame) msg).content());
+                onReply(((WebSocketFrame) msg).content());
             }
         } finally {
             ReferenceCountUtil.release(msg);
