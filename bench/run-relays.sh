@@ -14,6 +14,12 @@ ulimit -n 20000
 
 alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+terminate() {  # one pid we started: TERM, then KILL after 10 s
+    kill "$1" 2>/dev/null || return 0
+    for ((i = 0; i < 100; i++)); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+    kill -9 "$1" 2>/dev/null || true
+}
+
 wait_port() {  # port, seconds
     for ((i = 0; i < $2 * 10; i++)); do
         (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
@@ -74,7 +80,7 @@ start() {
 stop() {
     for name in haproxy nginx echo; do
         if alive "$RUN/$name.pid"; then
-            kill "$(cat "$RUN/$name.pid")" && echo "stopped $name"
+            terminate "$(cat "$RUN/$name.pid")" && echo "stopped $name"
         fi
         rm -f "$RUN/$name.pid"
     done
@@ -83,10 +89,7 @@ stop() {
 restart() {  # one target, so that its memory is measured from a fresh process
     local name=${1:?name}
     if alive "$RUN/$name.pid"; then
-        local pid
-        pid=$(cat "$RUN/$name.pid")
-        kill "$pid"
-        for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        terminate "$(cat "$RUN/$name.pid")"
     fi
     rm -f "$RUN/$name.pid"
     start >/dev/null

@@ -74,8 +74,8 @@ public final class EchoServer implements AutoCloseable {
 
     @Override
     public void close() {
-        serverChannel.close().awaitUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
 
     @ChannelHandler.Sharable

@@ -33,7 +33,6 @@ public final class EchoServerCommand implements Callable<Integer> {
             System.out.printf("echo server listening on ws://%s:%d/ (%s, %d thread(s))%n",
                     host, server.port(), Transport.name(), threads);
             System.out.flush();
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
             server.awaitClose();
         }
         return 0;

@@ -54,7 +54,7 @@ public final class IdleBench {
             return new IdleResult(o, Transport.name(), established, closedWhileHeld, answered, batch.connectSeconds,
                     before, after, errors.counts(), errors.samples());
         } finally {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         }
     }
 

@@ -51,7 +51,7 @@ public final class LoadGenerator {
             closeAll(handlers);
         } finally {
             // Terminating the loops also publishes every handler's fields to this thread.
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         }
         long sent = 0;
         long received = 0;
