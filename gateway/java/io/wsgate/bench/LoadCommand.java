@@ -1,0 +1,88 @@
+package io.wsgate.bench;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "load", mixinStandardHelpOptions = true,
+        description = {"Send messages through a WebSocket echo path and measure round-trip latency.",
+                "Exit 0 when every message came back intact, 1 otherwise."})
+public final class LoadCommand implements Callable<Integer> {
+    @Option(names = "--url", required = true, description = "ws://host:port/path")
+    String url;
+
+    @Option(names = "--connections", defaultValue = "100", description = "connections (default ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--messages", defaultValue = "1000", description = "messages per connection (default ${DEFAULT-VALUE})")
+    long messages;
+
+    @Option(names = "--size", defaultValue = "128", description = "message bytes (default ${DEFAULT-VALUE}; at least 16 + template)")
+    int size;
+
+    @Option(names = "--rate", defaultValue = "0",
+            description = "total msgs/s over all connections, open loop, latency from the intended send time; 0 = closed loop (default)")
+    double rate;
+
+    @Option(names = "--in-flight", defaultValue = "1",
+            description = "closed loop: outstanding messages per connection (default ${DEFAULT-VALUE}); open loop: cap on pending per connection (default 1024)")
+    int inFlight;
+
+    @Option(names = "--duration-limit", defaultValue = "60s", converter = DurationConverter.class,
+            description = "hard stop for the whole run, connect phase included (default ${DEFAULT-VALUE})")
+    Duration durationLimit;
+
+    @Option(names = "--header", description = "extra handshake header 'Name: value' (repeatable)")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = "--payload-template", description = "text with one %%s, replaced by the message id and filler, e.g. '{\"type\":\"send-message\",\"room\":\"r\",\"message\":\"%%s\"}'")
+    String template;
+
+    @Option(names = "--binary", description = "send binary frames instead of text")
+    boolean binary;
+
+    @Option(names = "--threads", defaultValue = "1", description = "client event loop threads (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--connect-concurrency", defaultValue = "200", description = "handshakes in flight while connecting (default ${DEFAULT-VALUE})")
+    int connectConcurrency;
+
+    @Option(names = "--json-out", description = "also write the result as JSON to this file")
+    Path jsonOut;
+
+    @Option(names = "--md-append", description = "append one markdown table row to this file (header written when the file is new)")
+    Path mdAppend;
+
+    @Option(names = "--label", description = "the target's name in the markdown row (default: the URL)")
+    String label;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        int window = rate > 0 && inFlight == 1 ? 1024 : inFlight;
+        LoadOptions o;
+        try {
+            o = new LoadOptions(url, connections, messages, size, rate, window, durationLimit, headers, template,
+                    binary, threads, connectConcurrency);
+            ClientBootstrap.parse(url);
+            ClientBootstrap.headers(headers);
+        } catch (IllegalArgumentException e) {
+            System.err.println("wsgate bench load: " + e.getMessage());
+            return 2;
+        }
+        LoadResult r = LoadGenerator.run(o);
+        System.out.print(r.toText());
+        if (jsonOut != null) {
+            ResultFiles.write(jsonOut, r.toMap());
+        }
+        if (mdAppend != null) {
+            ResultFiles.appendRow(mdAppend, LoadResult.MARKDOWN_HEADER, r.markdownRow(label == null ? url : label));
+        }
+        long expected = (long) connections * messages;
+        return r.errorCount() == 0 && r.completed() == expected ? 0 : 1;
+    }
+}
