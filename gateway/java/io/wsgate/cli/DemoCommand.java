@@ -43,12 +43,23 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Demo demo = Demo.prepare(policies);
         DemoUpstream upstream = new DemoUpstream("127.0.0.1", upstreamPort).start();
-        Gateway gateway = Gateway.startOrReport(demo.dir, demo.env());
+        Gateway gateway;
+        try {
+            gateway = Gateway.startOrReport(demo.dir, demo.env());
+        } catch (java.net.BindException e) {
+            System.err.println("wsgate demo: cannot listen: " + e.getMessage()
+                    + " (is another gateway or demo running on the ports in " + policies.resolve("gateway.yaml") + "?)");
+            gateway = null;
+        }
         if (gateway == null) {
             upstream.close();
+            demo.delete();
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(upstream::close, "wsgate-demo-upstream"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            upstream.close();
+            demo.delete();
+        }, "wsgate-demo-upstream"));
         System.out.println(demo.banner(gateway, upstream.port()));
         System.out.flush();
         gateway.serveUntilSignal(RunCommand.DRAIN);
@@ -98,9 +109,15 @@ public final class DemoCommand implements Callable<Integer> {
             StringBuilder b = new StringBuilder();
             b.append("wsgate demo\n");
             b.append("  upstream (built in): ws://127.0.0.1:").append(upstreamPort).append(" (/chat, /echo)\n");
+            String builtIn = "ws://127.0.0.1:" + upstreamPort + "/";
             for (RoutePolicy r : gateway.policies().get().routes()) {
                 b.append("  route:               ws://127.0.0.1:").append(gateway.port()).append(r.path())
-                        .append("  (").append(r.config().protocol().kind().name().toLowerCase()).append(")\n");
+                        .append("  (").append(r.config().protocol().kind().name().toLowerCase());
+                List<String> targets = r.config().route().upstream().targets();
+                if (targets.stream().noneMatch(t -> t.startsWith(builtIn))) {
+                    b.append("; upstream ").append(String.join(", ", targets)).append(" is not started by the demo");
+                }
+                b.append(")\n");
             }
             b.append("  admin API:           http://127.0.0.1:").append(gateway.adminPort()).append('\n');
             b.append("\nTokens (1 h, issuer wsgate-dev, audience chat, signed by a key made for this run):\n");
@@ -116,6 +133,14 @@ public final class DemoCommand implements Callable<Integer> {
             b.append("  curl -s -H 'Authorization: Bearer ").append(adminApiToken).append("' -X POST -d '{\"sub\":\"alice\"}' http://127.0.0.1:")
                     .append(gateway.adminPort()).append("/admin/revoke   (closes alice's sockets with 4401)\n");
             return b.toString();
+        }
+
+        void delete() {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException ignored) {
+                // a temp folder left behind is harmless
+            }
         }
 
         private static void copyTree(Path from, Path to) throws IOException {

@@ -20,7 +20,14 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Gateway gateway = Gateway.startOrReport(dir, System::getenv);
+        Gateway gateway;
+        try {
+            gateway = Gateway.startOrReport(dir, System::getenv);
+        } catch (java.net.BindException e) {
+            System.err.println("wsgate run: cannot listen: " + e.getMessage()
+                    + " (is another process on the listen or admin port?)");
+            return 1;
+        }
         if (gateway == null) {
             return 1;
         }

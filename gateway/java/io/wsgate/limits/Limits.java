@@ -71,6 +71,11 @@ public final class Limits implements AutoCloseable {
         return redis != null && redis.down();
     }
 
+    /** True when {@code fail_closed} is set and the store is unreachable: new handshakes get 503. */
+    public boolean refusingForStoreDown() {
+        return failClosed && redis.down();
+    }
+
     public SessionLimits forSession(Session session) {
         return new SessionLimits(this, session);
     }

@@ -56,8 +56,10 @@ public final class Gateway implements AutoCloseable {
         this.limits = new Limits(gw.state());
         this.audit = JsonAuditLog.create(gw.audit());
         this.guard = new HandshakeGuard(registry, revocations, (route, ip) -> {
-            long wait = limits.tryConnect(route, ip);
-            return wait > 0 && limits.storeDown() ? -1 : wait;
+            if (limits.refusingForStoreDown()) {
+                return -1;
+            }
+            return limits.tryConnect(route, ip);
         });
         this.reloads = new ReloadManager(dir, loader, holder, metrics);
         metrics.policyVersion(policy.version());
