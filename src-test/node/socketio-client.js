@@ -11,7 +11,8 @@ const crypto = require('node:crypto');
 const { io } = require('socket.io-client');
 const { main, check, fail, requireToken, nonce, ScenarioFailure } = require('./lib/scenarios');
 
-const USAGE = 'usage: node socketio-client.js --url http://HOST:PORT [--path /socket.io/] [--token-via auth|query|header]';
+const USAGE = 'usage: node socketio-client.js --url http://HOST:PORT [--path /socket.io/] [--token-via auth|query|header]'
+  + ' [--heartbeat-ms 1500] [--min-pings 0]';
 const XSS = '<script>alert(1)</script>hi';
 
 /** Socket options that carry principal p's credentials (null p: none at all). */
@@ -38,16 +39,18 @@ function optionsFor(ctx, p) {
   return o;
 }
 
-function open(ctx, p, nsp = '/') {
+function open(ctx, p, nsp = '/', extraAuth = {}) {
   const base = ctx.opts.url.replace(/\/+$/, '');
-  const socket = io(`${base}${nsp === '/' ? '' : nsp}`, optionsFor(ctx, p));
+  const o = optionsFor(ctx, p);
+  o.auth = { ...extraAuth, ...o.auth };
+  const socket = io(`${base}${nsp === '/' ? '' : nsp}`, o);
   ctx.defer(() => socket.disconnect());
   return socket;
 }
 
 /** Connects and resolves with the socket, or fails with the connect_error message. */
-function connect(ctx, p, nsp = '/') {
-  const socket = open(ctx, p, nsp);
+function connect(ctx, p, nsp = '/', extraAuth = {}) {
+  const socket = open(ctx, p, nsp, extraAuth);
   return ctx.within(new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (e) => reject(new ScenarioFailure(`connect_error on ${nsp}: ${e.message}`, { data: e.data ?? null })));
@@ -85,16 +88,16 @@ async function join(ctx, socket, room) {
   check(res && res.ok === true, 'join-room not acknowledged', { ack: res ?? null });
 }
 
-async function twoInRoom(ctx) {
-  const [a, b] = await Promise.all([connect(ctx, ctx.p.user), connect(ctx, ctx.p.user2)]);
+async function twoInRoom(ctx, extraAuthA = {}) {
+  const [a, b] = await Promise.all([connect(ctx, ctx.p.user, '/', extraAuthA), connect(ctx, ctx.p.user2)]);
   const room = `room-${nonce()}`;
   await join(ctx, a, room);
   await join(ctx, b, room);
   return { a, b, room };
 }
 
-async function roomDelivery(ctx, sent, expected) {
-  const { a, b, room } = await twoInRoom(ctx);
+async function roomDelivery(ctx, sent, expected, extraAuthA = {}) {
+  const { a, b, room } = await twoInRoom(ctx, extraAuthA);
   const got = next(ctx, b, 'message', (m) => m && m.room === room);
   a.emit('send-message', { room, message: sent });
   const m = await got;
@@ -103,12 +106,15 @@ async function roomDelivery(ctx, sent, expected) {
   return { room, received: m };
 }
 
-async function expectNotice(ctx, event, payload, code) {
-  const s = await connect(ctx, ctx.p.user);
+async function expectNotice(ctx, event, payload, code, p = ctx.p.user, nsp = '/') {
+  const s = await connect(ctx, p, nsp);
   const notice = next(ctx, s, 'error');
   s.emit(event, payload);
   const n = await notice;
-  check(n && n.code === code && n.event === event, `notice ${JSON.stringify(n)}, expected code ${code} for ${event}`, { notice: n ?? null });
+  check(n && n.code === code && n.event === event, `notice ${JSON.stringify(n)}, expected code ${code} for ${event} on ${nsp}`, { notice: n ?? null });
+  // the socket still works afterwards: nothing stray reached the upstream's parser
+  const res = await ack(ctx, s, nsp === '/' ? 'ping-ack' : 'admin-kick', { after: 'the notice' });
+  check(res && (res.pong === true || res.ok === true), 'no ack after the notice', { ack: res ?? null });
   return { notice: n };
 }
 
@@ -191,7 +197,52 @@ const scenarios = [
   {
     name: 'admin-ns-user',
     direct: false,
-    run: (ctx) => connectError(ctx, ctx.p.user, '/admin'),
+    run: async (ctx) => {
+      const e = await connectError(ctx, ctx.p.user, '/admin');
+      check(e.message === 'Forbidden', `connect_error "${e.message}", expected "Forbidden"`, e);
+      return e;
+    },
+  },
+  {
+    // notices answer in the namespace of the refused packet
+    name: 'admin-ns-notice',
+    direct: false,
+    run: (ctx) => expectNotice(ctx, 'no-such-event', { x: 1 }, 'unknown_event', ctx.p.admin, '/admin'),
+  },
+  {
+    // a refused BINARY_EVENT: its attachment frames must be dropped with it
+    name: 'denied-binary',
+    direct: false,
+    run: (ctx) => expectNotice(ctx, 'admin-kick', crypto.randomBytes(2048), 'forbidden'),
+  },
+  {
+    // a client-chosen identity in the CONNECT auth object is replaced by the token's
+    name: 'spoofed-identity',
+    direct: false,
+    run: (ctx) => {
+      const text = `spoof ${nonce()}`;
+      return roomDelivery(ctx, text, text, { user: 'mallory', roles: ['admin'] });
+    },
+  },
+  {
+    // Engine.IO ping/pong keep the session alive across several server ping intervals
+    name: 'heartbeat',
+    direct: true,
+    run: async (ctx) => {
+      const waitMs = Number.parseInt(ctx.opts['heartbeat-ms'] || '1500', 10);
+      const s = await connect(ctx, ctx.p.user);
+      let pings = 0;
+      let gone = null;
+      s.io.engine.on('ping', () => { pings++; });
+      s.on('disconnect', (reason) => { gone = reason; });
+      await new Promise((r) => setTimeout(r, waitMs));
+      check(gone === null, `disconnected after ${pings} pings: ${gone}`, { pings });
+      const minPings = Number.parseInt(ctx.opts['min-pings'] || '0', 10);
+      check(pings >= minPings, `${pings} Engine.IO pings in ${waitMs} ms, expected at least ${minPings}`, { pings });
+      const res = await ack(ctx, s, 'ping-ack', { pings });
+      check(res && res.pong === true, 'no ack after the wait', { ack: res ?? null });
+      return { pings, waitedMs: waitMs };
+    },
   },
   {
     name: 'admin-ns-admin',

@@ -137,6 +137,7 @@ async function expectNotice(ctx, msg, code) {
   send(ws, msg);
   const n = await next(ctx, ws, () => true, 'notice');
   check(n.type === 'error' && n.code === code && n.event === msg.type, `got ${JSON.stringify(n)}, expected an error notice ${code} for ${msg.type}`, { received: n });
+  await join(ctx, ws, `after-notice-${nonce()}`); // the socket still works
   return { notice: n };
 }
 
@@ -175,6 +176,19 @@ const scenarios = [
   },
   { name: 'denied-event', direct: false, run: (ctx) => expectNotice(ctx, { type: 'admin-kick', user: ctx.p.user2.id }, 'forbidden') },
   { name: 'unknown-event', direct: false, run: (ctx) => expectNotice(ctx, { type: 'no-such-event', x: 1 }, 'unknown_event') },
+  {
+    // the event a `user` is refused passes for an `admin`
+    name: 'admin-event',
+    direct: true,
+    run: async (ctx) => {
+      const ws = await connect(ctx, ctx.p.admin);
+      const target = `nobody-${nonce()}`;
+      send(ws, { type: 'admin-kick', user: target });
+      const m = await next(ctx, ws, () => true, 'answer to admin-kick');
+      check(m.type === 'kicked' && m.user === target, `got ${JSON.stringify(m)}, expected kicked ${target}`, { received: m });
+      return { received: m };
+    },
+  },
   { name: 'sanitize', direct: false, run: (ctx) => roomDelivery(ctx, XSS, 'hi') },
   {
     name: 'private-message',

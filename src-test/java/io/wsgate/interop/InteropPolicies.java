@@ -31,7 +31,7 @@ public final class InteropPolicies {
                 """.formatted(TestTokens.SECRET_ENV, TestTokens.ISSUER, TestTokens.AUDIENCE);
     }
 
-    /** Route /socket.io/ to socketio-server.js; the client's token in CONNECT (or ?access_token=). */
+    /** Route /socket.io/ to socketio-server.js; the client's token in CONNECT (or ?access_token=, or Authorization). */
     public static String socketIo(int upstreamPort) {
         return """
                 route:
@@ -47,7 +47,7 @@ public final class InteropPolicies {
                   max_attachments: 10
                 auth:
                   required: true
-                %s  token_from: [socketio_auth:token, query:access_token]
+                %s  token_from: [socketio_auth:token, query:access_token, header]
                   auth_timeout: 5s
                 forward:
                   socketio_auth: { user: user, roles: roles }
