@@ -25,6 +25,8 @@ class SocketIoThroughGatewayTest {
     private static final String ROOT = TOKENS.token("root", "admin");
     private static final String FORGED = TOKENS.badSignature("alice", "admin");
     private static final int PING_INTERVAL_MS = 250;
+    /** The attachment size of socketio-client.js's denied-binary scenario. */
+    private static final int DENIED_BINARY_BYTES = 2047;
 
     private static NodeProcess upstream;
     private static UpstreamRecord record;
@@ -62,7 +64,8 @@ class SocketIoThroughGatewayTest {
 
         assertThat(r.names()).contains("connect", "no-token", "bad-token", "room", "ack", "binary", "denied-event",
                 "unknown-event", "admin-ns-user", "admin-ns-admin", "admin-ns-notice", "denied-binary",
-                "spoofed-identity", "heartbeat", "sanitize", "private-message", "typing");
+                "spoofed-identity", "binary-ack", "sanitize-binary", "binary-interleave", "multiplex-user",
+                "multiplex-admin", "heartbeat", "sanitize", "private-message", "typing");
         assertNothingRefusedReachedTheUpstream();
     }
 
@@ -167,8 +170,8 @@ class SocketIoThroughGatewayTest {
         assertThat(record.ofKind("connect")).allSatisfy(c -> assertThat(c.path("accepted").asBoolean()).isTrue())
                 .filteredOn(c -> c.path("nsp").asString().equals("/admin"))
                 .allSatisfy(c -> assertThat(c.path("auth").path("user").asString()).isEqualTo("root"));
-        assertThat(record.ofKind("frame")).noneSatisfy(f -> assertThat(f.path("data").has("$binary")
-                && f.path("data").path("length").asInt() != 4096).isTrue());
+        assertThat(record.ofKind("frame")).noneSatisfy(f -> assertThat(f.path("data").path("length").asInt())
+                .isEqualTo(DENIED_BINARY_BYTES));
         assertThat(record.contains("<script")).isFalse();
         assertThat(record.contains("mallory")).isFalse();
         assertThat(record.contains(FORGED)).isFalse();
@@ -176,9 +179,45 @@ class SocketIoThroughGatewayTest {
 
     @Test
     void binaryAttachmentsArriveWhole() {
-        client().scenarios("binary").run().assertAllOk();
+        client().scenarios("binary", "binary-ack").run().assertAllOk();
 
         assertThat(record.events("upload")).singleElement()
                 .satisfies(e -> assertThat(e.path("args").get(0).path("length").asInt()).isEqualTo(4096));
+        assertThat(record.events("ping-ack")).singleElement()
+                .satisfies(e -> assertThat(e.path("args").get(0).path("length").asInt()).isEqualTo(1000));
+    }
+
+    @Test
+    void aSanitizedBinaryEventKeepsItsAttachment() {
+        client().scenarios("sanitize-binary").run().assertAllOk();
+
+        assertThat(record.events("send-message")).singleElement().satisfies(e -> {
+            assertThat(e.path("args").get(0).path("message").asString()).isEqualTo("hi");
+            assertThat(e.path("args").get(0).path("file").path("length").asInt()).isEqualTo(512);
+        });
+        assertThat(record.contains("<script")).isFalse();
+    }
+
+    @Test
+    void noticesNeverSplitABinaryPacketFromItsAttachments() {
+        ScenarioResults r = client().scenarios("binary-interleave").run().assertAllOk();
+
+        assertThat(r.get("binary-interleave").details().path("notices").asInt()).isPositive();
+        assertThat(record.events("upload")).hasSize(30);
+        assertThat(record.events("no-such-event")).isEmpty();
+    }
+
+    @Test
+    void namespacesMultiplexedOnOneConnectionAreJudgedEachOnItsOwn() {
+        client().scenarios("multiplex-user", "multiplex-admin").run().assertAllOk();
+
+        List<JsonNode> connects = record.ofKind("connect");
+        assertThat(connects).filteredOn(c -> c.path("nsp").asString().equals("/admin"))
+                .singleElement().satisfies(c -> assertThat(c.path("user").asString()).isEqualTo("root"));
+        assertThat(connects).filteredOn(c -> c.path("nsp").asString().equals("/"))
+                .extracting(c -> c.path("user").asString()).containsExactlyInAnyOrder("alice", "root");
+        assertThat(connects).filteredOn(c -> c.path("user").asString().equals("root"))
+                .extracting(c -> c.path("sid").asString()).hasSize(2).containsOnly(connects.stream()
+                        .filter(c -> c.path("user").asString().equals("root")).findFirst().orElseThrow().path("sid").asString());
     }
 }
