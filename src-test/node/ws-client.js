@@ -148,6 +148,19 @@ async function expectStatus(ctx, p, status, gatewayChecks) {
   return r;
 }
 
+function firstMessageAuth(ctx) {
+  return !ctx.direct && ctx.opts['token-via'] === 'first-message';
+}
+
+/** Opens as p (its token, if any, as the first message), sends msg, and expects the gateway to close 4401. */
+async function expectClose4401(ctx, p, msg) {
+  const ws = await connect(ctx, p);
+  if (msg) send(ws, msg);
+  const c = await ctx.within(ws.closed, 'close 4401');
+  check(c.code === 4401, `close ${c.code}, expected 4401`, c);
+  return { close: c };
+}
+
 const scenarios = [
   {
     name: 'connect',
@@ -229,14 +242,19 @@ const scenarios = [
     },
   },
   {
+    // with --token-via first-message the gateway accepts the handshake and closes 4401 instead
     name: 'no-token',
     direct: true,
-    run: (ctx) => expectStatus(ctx, null, 401, (r) => check(/^Bearer/.test(r.headers['www-authenticate'] || ''), 'no WWW-Authenticate: Bearer', r)),
+    run: (ctx) => (firstMessageAuth(ctx)
+      ? expectClose4401(ctx, null, { type: 'join-room', room: `no-auth-${nonce()}` })
+      : expectStatus(ctx, null, 401, (r) => check(/^Bearer/.test(r.headers['www-authenticate'] || ''), 'no WWW-Authenticate: Bearer', r))),
   },
   {
     name: 'bad-token',
     direct: false,
-    run: (ctx) => expectStatus(ctx, ctx.p.bad, 401, (r) => check(/invalid_token/.test(r.headers['www-authenticate'] || ''), 'WWW-Authenticate lacks invalid_token', r)),
+    run: (ctx) => (firstMessageAuth(ctx)
+      ? expectClose4401(ctx, ctx.p.bad)
+      : expectStatus(ctx, ctx.p.bad, 401, (r) => check(/invalid_token/.test(r.headers['www-authenticate'] || ''), 'WWW-Authenticate lacks invalid_token', r))),
   },
 ];
 

@@ -61,7 +61,8 @@ class HarnessPartsTest {
     void interopPoliciesPassWsgateCheck() {
         TestTokens t = TestTokens.random();
         Path dir = WsgateProcess.writePolicies(InteropPolicies.gateway(8080, 9090),
-                Map.of("socketio.yaml", InteropPolicies.socketIo(3000), "chat.yaml", InteropPolicies.wsJson(3001)));
+                Map.of("socketio.yaml", InteropPolicies.socketIo(3000), "chat.yaml", InteropPolicies.wsJson(3001),
+                        "chat-login.yaml", InteropPolicies.wsJsonFirstMessage(3001)));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = new CommandLine(new CheckCommand(Map.of(TestTokens.SECRET_ENV, t.secret(),
@@ -71,9 +72,9 @@ class HarnessPartsTest {
 
         assertThat(cl.execute(dir.toString())).as(err.toString()).isZero();
         assertThat(err.toString()).isEmpty();
-        assertThat(out.toString().lines().toList()).last().isEqualTo(dir + ": ok, 2 routes, 2 warnings");
+        assertThat(out.toString().lines().toList()).last().isEqualTo(dir + ": ok, 3 routes, 3 warnings");
         // the only warnings: neither route limits rates (interop runs must not be throttled)
-        assertThat(out.toString().lines().filter(l -> l.contains(": warning: "))).hasSize(2)
+        assertThat(out.toString().lines().filter(l -> l.contains(": warning: "))).hasSize(3)
                 .allSatisfy(l -> assertThat(l).contains("rate_limits: warning"));
     }
 

@@ -32,7 +32,8 @@ class WsJsonThroughGatewayTest {
         record = upstream.record();
         int port = WsgateProcess.freePort();
         Path dir = WsgateProcess.writePolicies(InteropPolicies.gateway(port, WsgateProcess.freePort()),
-                Map.of("chat.yaml", InteropPolicies.wsJson(upstream.port())));
+                Map.of("chat.yaml", InteropPolicies.wsJson(upstream.port()),
+                        "chat-login.yaml", InteropPolicies.wsJsonFirstMessage(upstream.port())));
         gateway = WsgateProcess.start(dir, port, Map.of(TestTokens.SECRET_ENV, TOKENS.secret()));
     }
 
@@ -113,6 +114,33 @@ class WsJsonThroughGatewayTest {
         assertThat(record.jsonMessages("send-message")).singleElement()
                 .satisfies(m -> assertThat(m.path("message").asString()).isEqualTo("hi"));
         assertThat(record.contains("<script")).isFalse();
+    }
+
+    private static ClientScenarios firstMessageClient() {
+        return ClientScenarios.ws(gateway.wsUrl(InteropPolicies.FIRST_MESSAGE_PATH)).tokens(ALICE, BOB, ROOT)
+                .badToken(EXPIRED).arg("--token-via", "first-message");
+    }
+
+    @Test
+    void theTokenCanArriveAsTheFirstMessage() {
+        firstMessageClient().scenarios("connect", "room", "spoofed-identity", "sanitize", "denied-event", "admin-event",
+                "private-message", "typing").run().assertAllOk();
+
+        // the auth message is consumed: the upstream sees the identity headers, never the token
+        assertThat(record.jsonMessages("auth")).isEmpty();
+        assertThat(record.ofKind("upgrade")).isNotEmpty().allSatisfy(u -> {
+            assertThat(u.path("headers").path("x-user-id").asString()).isIn("alice", "bob", "root");
+            assertThat(u.path("headers").toString()).doesNotContain("mallory");
+            assertThat(u.path("url").asString()).isEqualTo("/chat");
+        });
+        for (String token : List.of(ALICE, BOB, ROOT)) assertThat(record.contains(token)).as("token leaked upstream").isFalse();
+        assertNothingRefusedReachedTheUpstream();
+
+        // missing or invalid: closed 4401 before any upstream connection opens
+        record.clear();
+        firstMessageClient().scenarios("no-token", "bad-token").run().assertAllOk();
+        assertThat(record.ofKind("upgrade")).isEmpty();
+        assertThat(record.contains(EXPIRED)).isFalse();
     }
 
     @Test
