@@ -64,8 +64,8 @@ function manager(ctx, p) {
 }
 
 /** Settles with {socket} on connect or {error} on connect_error, for nsp on manager m. */
-function attach(ctx, m, nsp) {
-  const socket = m.socket(nsp, { auth: m.authFor });
+function attach(ctx, m, nsp, auth = m.authFor) {
+  const socket = m.socket(nsp, { auth });
   ctx.defer(() => socket.disconnect());
   return ctx.within(new Promise((resolve) => {
     socket.once('connect', () => resolve({ socket, engineId: m.engine.id }));
@@ -317,6 +317,23 @@ const scenarios = [
       const res = await ack(ctx, root.socket, 'ping-ack', { still: 'here' });
       check(res && res.pong === true, '"/" stopped answering after the refused "/admin"', { ack: res ?? null });
       return { engineIds: [root.engineId, adm.engineId] };
+    },
+  },
+  {
+    // another subject's token in a later CONNECT on the same connection grants nothing: the connection keeps
+    // the identity its first CONNECT verified (the gateway verifies once per connection) or the token is refused
+    name: 'multiplex-token-swap',
+    direct: false,
+    run: async (ctx) => {
+      const m = manager(ctx, ctx.p.user);
+      const root = await attach(ctx, m, '/');
+      check(!root.error, `"/" refused: ${root.error}`);
+      const adm = await attach(ctx, m, '/admin', { token: requireToken(ctx.p.admin) });
+      check(adm.error === 'Forbidden' || adm.error === 'Invalid token',
+        `"/admin" with another subject's token: ${adm.error ? `connect_error ${adm.error}` : 'connected'}, expected a refusal`);
+      const res = await ack(ctx, root.socket, 'ping-ack', { still: 'here' });
+      check(res && res.pong === true, '"/" stopped answering', { ack: res ?? null });
+      return { refusal: adm.error, engineIds: [root.engineId, adm.engineId] };
     },
   },
   {
