@@ -2,6 +2,7 @@
 // Socket.IO 4.x chat upstream for wsgate interop tests.
 //
 //   node socketio-server.js <port|0> [--stdin-watch] [--ttl SECONDS] [--host 127.0.0.1]
+//                           [--ping-interval MS] [--ping-timeout MS]   (Engine.IO heartbeat; defaults 25000/20000)
 //
 // Prints `LISTENING <port>` first. Everything it receives is kept in a bounded record served at
 // GET /__received (JSON array; ?since=SEQ for newer entries only; DELETE clears). Entry kinds:
@@ -34,6 +35,8 @@ const io = new Server(httpServer, {
   transports: ['websocket'],
   serveClient: false,
   maxHttpBufferSize: 10 * 1024 * 1024,
+  pingInterval: Number.parseInt(args['ping-interval'] || '25000', 10),
+  pingTimeout: Number.parseInt(args['ping-timeout'] || '20000', 10),
 });
 
 io.engine.on('connection', (raw) => {

@@ -137,6 +137,7 @@ async function expectNotice(ctx, msg, code) {
   send(ws, msg);
   const n = await next(ctx, ws, () => true, 'notice');
   check(n.type === 'error' && n.code === code && n.event === msg.type, `got ${JSON.stringify(n)}, expected an error notice ${code} for ${msg.type}`, { received: n });
+  await join(ctx, ws, `after-notice-${nonce()}`); // the socket still works
   return { notice: n };
 }
 
@@ -145,6 +146,19 @@ async function expectStatus(ctx, p, status, gatewayChecks) {
   check(r.status === status, `HTTP ${r.status}, expected ${status}`, r);
   if (!ctx.direct && gatewayChecks) gatewayChecks(r);
   return r;
+}
+
+function firstMessageAuth(ctx) {
+  return !ctx.direct && ctx.opts['token-via'] === 'first-message';
+}
+
+/** Opens as p (its token, if any, as the first message), sends msg, and expects the gateway to close 4401. */
+async function expectClose4401(ctx, p, msg) {
+  const ws = await connect(ctx, p);
+  if (msg) send(ws, msg);
+  const c = await ctx.within(ws.closed, 'close 4401');
+  check(c.code === 4401, `close ${c.code}, expected 4401`, c);
+  return { close: c };
 }
 
 const scenarios = [
@@ -175,6 +189,19 @@ const scenarios = [
   },
   { name: 'denied-event', direct: false, run: (ctx) => expectNotice(ctx, { type: 'admin-kick', user: ctx.p.user2.id }, 'forbidden') },
   { name: 'unknown-event', direct: false, run: (ctx) => expectNotice(ctx, { type: 'no-such-event', x: 1 }, 'unknown_event') },
+  {
+    // the event a `user` is refused passes for an `admin`
+    name: 'admin-event',
+    direct: true,
+    run: async (ctx) => {
+      const ws = await connect(ctx, ctx.p.admin);
+      const target = `nobody-${nonce()}`;
+      send(ws, { type: 'admin-kick', user: target });
+      const m = await next(ctx, ws, () => true, 'answer to admin-kick');
+      check(m.type === 'kicked' && m.user === target, `got ${JSON.stringify(m)}, expected kicked ${target}`, { received: m });
+      return { received: m };
+    },
+  },
   { name: 'sanitize', direct: false, run: (ctx) => roomDelivery(ctx, XSS, 'hi') },
   {
     name: 'private-message',
@@ -215,14 +242,19 @@ const scenarios = [
     },
   },
   {
+    // with --token-via first-message the gateway accepts the handshake and closes 4401 instead
     name: 'no-token',
     direct: true,
-    run: (ctx) => expectStatus(ctx, null, 401, (r) => check(/^Bearer/.test(r.headers['www-authenticate'] || ''), 'no WWW-Authenticate: Bearer', r)),
+    run: (ctx) => (firstMessageAuth(ctx)
+      ? expectClose4401(ctx, null, { type: 'join-room', room: `no-auth-${nonce()}` })
+      : expectStatus(ctx, null, 401, (r) => check(/^Bearer/.test(r.headers['www-authenticate'] || ''), 'no WWW-Authenticate: Bearer', r))),
   },
   {
     name: 'bad-token',
     direct: false,
-    run: (ctx) => expectStatus(ctx, ctx.p.bad, 401, (r) => check(/invalid_token/.test(r.headers['www-authenticate'] || ''), 'WWW-Authenticate lacks invalid_token', r)),
+    run: (ctx) => (firstMessageAuth(ctx)
+      ? expectClose4401(ctx, ctx.p.bad)
+      : expectStatus(ctx, ctx.p.bad, 401, (r) => check(/invalid_token/.test(r.headers['www-authenticate'] || ''), 'WWW-Authenticate lacks invalid_token', r))),
   },
 ];
 

@@ -36,9 +36,12 @@ public final class PolicyLoader {
         this(System::getenv);
     }
 
-    /** Substitutes variables from {@code env} (returns null for an unset variable); for tests and embedding. */
+    /**
+     * Substitutes variables, and reads {@code hmac_secret_env}, from {@code env} (returns null for an unset
+     * variable); for tests and embedding.
+     */
     public PolicyLoader(Function<String, String> env) {
-        this(env, RoutePolicy::compile);
+        this(env, config -> RoutePolicy.compile(config, env));
     }
 
     /** With a stand-in for {@link RoutePolicy#compile}, so tests can make a compiler fail. */

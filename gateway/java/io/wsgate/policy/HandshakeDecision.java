@@ -1,5 +1,9 @@
 package io.wsgate.policy;
 
+import io.wsgate.config.RouteConfig;
+
+import java.util.AbstractMap.SimpleImmutableEntry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +22,37 @@ public record HandshakeDecision(
 
     public boolean accepted() {
         return status == 101;
+    }
+
+    /**
+     * For a token verified after the 101 ({@code first_message}): the upstream headers with the identity
+     * headers of {@code forward.headers} set for {@code id}, replacing any of the same names.
+     */
+    private List<Map.Entry<String, String>> upstreamHeadersFor(Identity id) {
+        RouteConfig.Forward fwd = route == null ? null : route.config().forward();
+        RouteConfig.Headers names = fwd == null ? null : fwd.headers();
+        if (id == null || names == null || (names.user() == null && names.roles() == null)) {
+            return upstreamHeaders;
+        }
+        List<Map.Entry<String, String>> out = new ArrayList<>(upstreamHeaders.size() + 2);
+        for (Map.Entry<String, String> e : upstreamHeaders) {
+            if (!e.getKey().equalsIgnoreCase(names.user()) && !e.getKey().equalsIgnoreCase(names.roles())) {
+                out.add(e);
+            }
+        }
+        if (names.user() != null) {
+            out.add(new SimpleImmutableEntry<>(names.user(), id.subject()));
+        }
+        if (names.roles() != null) {
+            out.add(new SimpleImmutableEntry<>(names.roles(), String.join(",", id.roles())));
+        }
+        return List.copyOf(out);
+    }
+
+    /** This decision with {@link #upstreamHeadersFor(Identity)} and the identity set. */
+    public HandshakeDecision withIdentity(Identity id) {
+        return new HandshakeDecision(status, error, reason, responseHeaders, route, id, pendingAuth,
+                upstreamPathAndQuery, upstreamHeadersFor(id), upstreamSubprotocols, clientSubprotocol, sessionsToReplace);
     }
 
     public static HandshakeDecision refuse(int status, String error, String reason) {

@@ -5,6 +5,8 @@ import io.wsgate.config.RouteConfig;
 import io.wsgate.inspect.RouteRules;
 import io.wsgate.limits.RouteLimits;
 
+import java.util.function.Function;
+
 /**
  * One route compiled for serving: the config plus what each pipeline stage built from it at load
  * time (verifier and keys, compiled schemas and sanitizers, bucket configurations).
@@ -24,7 +26,12 @@ public final class RoutePolicy {
 
     /** Compiles every stage; throws {@link io.wsgate.config.InvalidSettingException} on a bad setting. */
     public static RoutePolicy compile(RouteConfig config) {
-        return new RoutePolicy(config, RouteAuth.compile(config), RouteRules.compile(config), RouteLimits.compile(config));
+        return compile(config, System::getenv);
+    }
+
+    /** As {@link #compile(RouteConfig)}, reading {@code hmac_secret_env} through {@code env}. */
+    public static RoutePolicy compile(RouteConfig config, Function<String, String> env) {
+        return new RoutePolicy(config, RouteAuth.compile(config, env), RouteRules.compile(config), RouteLimits.compile(config));
     }
 
     public String path() {

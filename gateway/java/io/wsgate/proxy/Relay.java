@@ -190,7 +190,10 @@ final class Relay {
         HttpHeaders clientHeaders = request != null ? request.headers()
                 : savedHeaders != null ? savedHeaders : new DefaultHttpHeaders();
         String hashKey = session.user() != null ? session.user() : session.clientIp();
-        server.connector().connect(client.eventLoop(), rc, decision, clientHeaders, subprotocols, hashKey,
+        // a first_message token was verified after the handshake: its identity headers go upstream too
+        HandshakeDecision d = decision.pendingAuth() == HandshakeDecision.PendingAuth.FIRST_MESSAGE
+                ? decision.withIdentity(session.identity()) : decision;
+        server.connector().connect(client.eventLoop(), rc, d, clientHeaders, subprotocols, hashKey,
                 UpstreamHandler::new).addListener(f -> {
             connecting = false;
             if (f.isSuccess()) {

@@ -2,11 +2,15 @@ package io.wsgate.interop;
 
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.SignedJWT;
+import io.wsgate.cli.CheckCommand;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Date;
@@ -51,6 +55,27 @@ class HarnessPartsTest {
         assertThat(json.path("protocol").path("event").asString()).isEqualTo("type");
         assertThat(json.path("forward").path("headers").path("user").asString()).isEqualTo("X-User-Id");
         assertThat(json.path("events").path("rules").path("admin-kick").path("roles").get(0).asString()).isEqualTo("admin");
+    }
+
+    @Test
+    void interopPoliciesPassWsgateCheck() {
+        TestTokens t = TestTokens.random();
+        Path dir = WsgateProcess.writePolicies(InteropPolicies.gateway(8080, 9090),
+                Map.of("socketio.yaml", InteropPolicies.socketIo(3000), "chat.yaml", InteropPolicies.wsJson(3001),
+                        "chat-login.yaml", InteropPolicies.wsJsonFirstMessage(3001)));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new CheckCommand(Map.of(TestTokens.SECRET_ENV, t.secret(),
+                InteropPolicies.ADMIN_TOKEN_ENV, "admin-token-for-check")::get));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+
+        assertThat(cl.execute(dir.toString())).as(err.toString()).isZero();
+        assertThat(err.toString()).isEmpty();
+        assertThat(out.toString().lines().toList()).last().isEqualTo(dir + ": ok, 3 routes, 3 warnings");
+        // the only warnings: neither route limits rates (interop runs must not be throttled)
+        assertThat(out.toString().lines().filter(l -> l.contains(": warning: "))).hasSize(3)
+                .allSatisfy(l -> assertThat(l).contains("rate_limits: warning"));
     }
 
     @Test

@@ -5,6 +5,8 @@ public final class InteropPolicies {
     public static final String ADMIN_TOKEN_ENV = "WSGATE_ADMIN_TOKEN";
     /** Size cap of both routes; ws-client.js gets it as {@code --max-bytes}. */
     public static final int MAX_MESSAGE_BYTES = 65536;
+    /** The json route whose token is the first message. */
+    public static final String FIRST_MESSAGE_PATH = "/chat-login";
 
     private InteropPolicies() {
     }
@@ -31,7 +33,7 @@ public final class InteropPolicies {
                 """.formatted(TestTokens.SECRET_ENV, TestTokens.ISSUER, TestTokens.AUDIENCE);
     }
 
-    /** Route /socket.io/ to socketio-server.js; the client's token in CONNECT (or ?access_token=). */
+    /** Route /socket.io/ to socketio-server.js; the client's token in CONNECT (or ?access_token=, or Authorization). */
     public static String socketIo(int upstreamPort) {
         return """
                 route:
@@ -47,7 +49,7 @@ public final class InteropPolicies {
                   max_attachments: 10
                 auth:
                   required: true
-                %s  token_from: [socketio_auth:token, query:access_token]
+                %s  token_from: [socketio_auth:token, query:access_token, header]
                   auth_timeout: 5s
                 forward:
                   socketio_auth: { user: user, roles: roles }
@@ -72,9 +74,19 @@ public final class InteropPolicies {
 
     /** Route /chat to ws-chat-server.js (JSON, event field {@code type}). */
     public static String wsJson(int upstreamPort) {
+        return wsJson("/chat", upstreamPort, "[header, query:access_token, subprotocol]");
+    }
+
+    /** Route {@value #FIRST_MESSAGE_PATH} to ws-chat-server.js's /chat; the token is the first message {@code {"type":"auth","token":..}}. */
+    public static String wsJsonFirstMessage(int upstreamPort) {
+        return wsJson(FIRST_MESSAGE_PATH, upstreamPort, "[first_message:token]\n  auth_timeout: 3s");
+    }
+
+    /** {@code tokenFrom} may continue with more {@code auth:} keys on the following lines. */
+    private static String wsJson(String path, int upstreamPort, String tokenFrom) {
         return """
                 route:
-                  path: /chat
+                  path: %s
                   upstream:
                     targets: [ws://127.0.0.1:%d/chat]
                   max_message_bytes: %d
@@ -83,7 +95,7 @@ public final class InteropPolicies {
                   event: type
                 auth:
                   required: true
-                %s  token_from: [header, query:access_token, subprotocol]
+                %s  token_from: %s
                 forward:
                   headers: { user: X-User-Id, roles: X-User-Roles, client_ip: X-Forwarded-For }
                   strip_token: true
@@ -98,6 +110,6 @@ public final class InteropPolicies {
                     private-message: { roles: [user, admin], sanitize: { message: text } }
                     typing:          {}
                     admin-kick:      { roles: [admin] }
-                """.formatted(upstreamPort, MAX_MESSAGE_BYTES, jwt());
+                """.formatted(path, upstreamPort, MAX_MESSAGE_BYTES, jwt(), tokenFrom);
     }
 }

@@ -42,7 +42,7 @@ class SocketIoPeersDirectTest {
     void directScenariosAllPass() {
         ScenarioResults r = client().run().assertAllOk();
 
-        assertThat(r.names()).containsExactly("connect", "no-token", "room", "ack", "binary", "admin-ns-admin",
+        assertThat(r.names()).containsExactly("connect", "no-token", "room", "ack", "binary", "binary-ack", "multiplex-admin", "heartbeat", "admin-ns-admin",
                 "private-message", "typing");
         assertThat(r.get("no-token").details().path("message").asString()).isEqualTo("Not authorized");
     }

@@ -42,7 +42,7 @@ class WsJsonPeersDirectTest {
     void directScenariosAllPass() {
         ScenarioResults r = client().run().assertAllOk();
 
-        assertThat(r.names()).containsExactly("connect", "room", "private-message", "typing", "oversize", "no-token");
+        assertThat(r.names()).containsExactly("connect", "room", "admin-event", "private-message", "typing", "oversize", "no-token");
         assertThat(r.get("oversize").details().path("close").path("code").asInt()).isEqualTo(1009);
         assertThat(r.get("no-token").details().path("status").asInt()).isEqualTo(401);
     }
