@@ -1,5 +1,9 @@
 package io.wsgate.policy;
 
+import io.wsgate.config.RouteConfig;
+
+import java.util.AbstractMap.SimpleImmutableEntry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -27,5 +31,23 @@ public record HandshakeDecision(
     public static HandshakeDecision refuse(int status, String error, String reason, Map<String, String> headers) {
         return new HandshakeDecision(status, error, reason, headers, null, null, PendingAuth.NONE, null, List.of(),
                 List.of(), null, List.of());
+    }
+
+    /**
+     * A first_message token verified after the 101: the same decision with that identity, and the route's
+     * {@code forward.headers} user/roles set on the upstream request opened now.
+     */
+    public HandshakeDecision withIdentity(Identity id) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>(upstreamHeaders);
+        RouteConfig.Forward fwd = route.config().forward();
+        RouteConfig.Headers names = fwd == null ? null : fwd.headers();
+        if (names != null && names.user() != null) {
+            headers.add(new SimpleImmutableEntry<>(names.user(), id.subject()));
+        }
+        if (names != null && names.roles() != null) {
+            headers.add(new SimpleImmutableEntry<>(names.roles(), String.join(",", id.roles())));
+        }
+        return new HandshakeDecision(status, error, reason, responseHeaders, route, id, pendingAuth,
+                upstreamPathAndQuery, List.copyOf(headers), upstreamSubprotocols, clientSubprotocol, sessionsToReplace);
     }
 }
