@@ -49,7 +49,10 @@ final class E2e implements AutoCloseable {
         DemoUpstream up = new DemoUpstream("127.0.0.1", 0, upstreamSubprotocols, null).start();
         try {
             writePolicies(dir, gatewayExtra, "ws://127.0.0.1:" + up.port(), routes);
-            return new E2e(up, Gateway.start(dir, ENV));
+            E2e e = new E2e(up, Gateway.start(dir, ENV));
+            // warm the HTTP client so measured revocation delays are the gateway's, not class loading
+            e.admin("GET", "/healthz", null);
+            return e;
         } catch (Exception e) {
             up.close();
             throw e;
