@@ -67,20 +67,25 @@ class LateAuthE2eTest {
                 "fm.yaml", firstMessageRoute("/fm", "${UP}/echo"),
                 "down.yaml", firstMessageRoute("/down", "ws://127.0.0.1:" + deadPort + "/echo"),
                 "refuse.yaml", firstMessageRoute("/refuse", "ws://127.0.0.1:" + refuser.getLocalPort() + "/echo"),
-                "sio.yaml", """
-                        route:
-                          path: /socket.io/
-                          upstream: { targets: ["${UP}/sio/"] }
-                        protocol: { kind: socketio }
-                        auth:
-                          %s
-                          token_from: ["socketio_auth:token"]
-                          auth_timeout: 1s
-                          connect_roles: [user]
-                        forward:
-                          socketio_auth: { user: user, roles: roles }
-                          strip_token: true
-                        """.formatted(jwt()));
+                "sio.yaml", sioRoute("/socket.io/", "  connect_roles: [user]\n  refresh_event: auth"),
+                "sio-capped.yaml", sioRoute("/capped/", "  max_sessions_per_user: 1\n  on_excess_sessions: reject"));
+    }
+
+    static String sioRoute(String path, String authExtra) {
+        return """
+                route:
+                  path: %s
+                  upstream: { targets: ["${UP}/sio/"] }
+                protocol: { kind: socketio }
+                auth:
+                  %s
+                  token_from: ["socketio_auth:token"]
+                  auth_timeout: 1s
+                %s
+                forward:
+                  socketio_auth: { user: user, roles: roles }
+                  strip_token: true
+                """.formatted(path, jwt(), authExtra);
     }
 
     /** An upstream that answers every upgrade with 403. */
@@ -261,6 +266,69 @@ class LateAuthE2eTest {
             System.out.printf("[e2e] socketio_auth: silent client closed after %d ms (auth_timeout 1s)%n", ms);
             assertThat(code).isEqualTo(4401);
             assertThat(ms).isBetween(700L, 2500L);
+        }
+    }
+
+    @Test
+    void socketIoSessionCapAnswersTooManySessions() throws Exception {
+        String url = e2e.ws("/capped/?EIO=4&transport=websocket");
+        try (WsTestClient first = WsTestClient.to(url).connect(); WsTestClient second = WsTestClient.to(url).connect()) {
+            first.sendText("40{\"token\":\"" + E2e.token("RS256", "sio-cap") + "\"}");
+            assertThat(nextText(first)).startsWith("40{"); // the echo upstream answers the forwarded CONNECT
+            second.sendText("40{\"token\":\"" + E2e.token("RS256", "sio-cap") + "\"}");
+            assertThat(nextText(second)).isEqualTo("44{\"message\":\"Too many sessions\"}");
+        }
+    }
+
+    @Test
+    void socketIoRefreshIsConsumedAndABadOneCloses4401() throws Exception {
+        int received = e2e.upstream.received().size();
+        long exp = System.currentTimeMillis() / 1000 + 3;
+        try (WsTestClient c = sio()) {
+            c.sendText("40{\"token\":\"" + E2e.expiringAt("sio-ref", exp) + "\"}");
+            assertThat(nextText(c)).startsWith("40{");
+            c.sendText("42[\"auth\",{\"token\":\"" + E2e.token("RS256", "sio-ref") + "\"}]");
+            Thread.sleep(Math.max(0, exp * 1000 + 1500 - System.currentTimeMillis()));
+            c.sendText("42[\"chat\",\"after-old-exp\"]");
+            assertThat(nextText(c)).isEqualTo("42[\"chat\",\"after-old-exp\"]");
+            c.sendText("42[\"auth\",{\"token\":\"garbage\"}]");
+            assertThat(c.closeCode(Duration.ofSeconds(3))).isEqualTo(4401);
+        }
+        assertThat(e2e.upstream.received().subList(received, e2e.upstream.received().size()))
+                .noneMatch(m -> m.text().contains("\"auth\""));
+    }
+
+    @Test
+    void socketIoSessionExpiresWith4401() throws Exception {
+        long exp = System.currentTimeMillis() / 1000 + 2;
+        try (WsTestClient c = sio()) {
+            c.sendText("40{\"token\":\"" + E2e.expiringAt("sio-exp", exp) + "\"}");
+            assertThat(nextText(c)).startsWith("40{");
+            int code = c.closeCode(Duration.ofSeconds(5));
+            long late = System.currentTimeMillis() - exp * 1000;
+            System.out.printf("[e2e] socketio_auth: socket closed %d ms after exp%n", late);
+            assertThat(code).isEqualTo(4401);
+            assertThat(late).isBetween(-100L, 2000L);
+        }
+    }
+
+    @Test
+    void firstMessageSessionExpiresAndIsRevocable() throws Exception {
+        long exp = System.currentTimeMillis() / 1000 + 2;
+        try (WsTestClient c = WsTestClient.to(e2e.ws("/fm")).connect()) {
+            c.sendText(auth(E2e.expiringAt("fm-exp", exp)));
+            E2e.assertEchoes(c, "{\"type\":\"x\"}");
+            int code = c.closeCode(Duration.ofSeconds(5));
+            long late = System.currentTimeMillis() - exp * 1000;
+            System.out.printf("[e2e] first_message: socket closed %d ms after exp%n", late);
+            assertThat(code).isEqualTo(4401);
+            assertThat(late).isBetween(-100L, 2000L);
+        }
+        try (WsTestClient c = WsTestClient.to(e2e.ws("/fm")).connect()) {
+            c.sendText(auth(E2e.token("RS256", "fm-rev")));
+            E2e.assertEchoes(c, "{\"type\":\"x\"}");
+            assertThat(e2e.revoke("{\"sub\":\"fm-rev\"}")).isEqualTo(1);
+            assertThat(c.closeCode(Duration.ofSeconds(3))).isEqualTo(4401);
         }
     }
 }
