@@ -148,10 +148,15 @@ class HostileTokensE2eTest {
     }
 
     @Test
-    void hostileTokensInTheQueryAreRefusedToo() {
+    void hostileTokensInOtherSourcesAreRefusedToo() {
         int before = e2e.upstream.accepted();
         e2e.refused(WsTestClient.to(e2e.ws("/chat?access_token=" + new PlainJWT(claims("alice").build()).serialize())), 401);
         e2e.refused(WsTestClient.to(e2e.ws("/hs?access_token=" + E2e.token("RS256", "alice"))), 401);
+        String forged = sign(ATTACKER, JWSAlgorithm.RS256, claims("alice").build());
+        WsTestClient.Refused sp = e2e.refused(WsTestClient.to(e2e.ws("/chat")).subprotocols("bearer, " + forged), 401);
+        assertThat(sp.headers.get("Sec-WebSocket-Protocol")).isNull();
+        assertThat(sp.body).doesNotContain(forged);
+        e2e.refused(WsTestClient.to(e2e.ws("/chat")).header("Cookie", "access_token=" + forged), 401);
         assertThat(e2e.upstream.accepted()).isEqualTo(before);
     }
 

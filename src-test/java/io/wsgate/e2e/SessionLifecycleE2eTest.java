@@ -34,6 +34,7 @@ class SessionLifecycleE2eTest {
         e2e = E2e.start(dir,
                 "live.yaml", E2e.jsonRoute("/live", "RS256, ES256", "  refresh_event: auth"),
                 "one.yaml", E2e.jsonRoute("/one", "RS256", "  max_sessions_per_user: 1\n  on_excess_sessions: close_oldest"),
+                "keep.yaml", E2e.jsonRoute("/keep", "RS256", "  close_on_expiry: false"),
                 "only.yaml", E2e.jsonRoute("/only", "RS256", "  max_sessions_per_user: 1\n  on_excess_sessions: reject"));
     }
 
@@ -181,7 +182,7 @@ class SessionLifecycleE2eTest {
             E2e.assertEchoes(first, "{\"type\":\"still-here\"}");
         }
         // once the first one is gone, the user may connect again
-        await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(3)).ignoreExceptions().untilAsserted(() -> {
             try (WsTestClient again = e2e.connect("/only", E2e.token("RS256", "rej-user"))) {
                 E2e.assertEchoes(again, "{\"type\":\"z\"}");
             }
@@ -220,6 +221,40 @@ class SessionLifecycleE2eTest {
         try (WsTestClient c = e2e.connect("/live", E2e.token("RS256", "bad-ref"))) {
             c.sendText("{\"type\":\"auth\",\"token\":\"" + E2e.token("RS256", expired) + "\"}");
             assertThat(c.closeCode(Duration.ofSeconds(3))).as("expired refresh").isEqualTo(4401);
+        }
+    }
+
+    @Test
+    void refreshWithARevokedTokenCloses4401() throws Exception {
+        String jti = "rev-ref-" + System.nanoTime();
+        String revoked = E2e.token("RS256", AuthFixtures.claims("rev-ref").jwtID(jti).build());
+        assertThat(e2e.revoke("{\"jti\":\"" + jti + "\"}")).isZero();
+        try (WsTestClient c = e2e.connect("/live", E2e.token("RS256", "rev-ref"))) {
+            E2e.assertEchoes(c, "{\"type\":\"x\"}");
+            c.sendText("{\"type\":\"auth\",\"token\":\"" + revoked + "\"}");
+            assertThat(c.closeCode(Duration.ofSeconds(3))).isEqualTo(4401);
+        }
+    }
+
+    @Test
+    void revocationWithTtlEndsByItself() throws Exception {
+        String jti = "ttl-" + System.nanoTime();
+        String token = E2e.token("RS256", AuthFixtures.claims("ttl-user").jwtID(jti).build());
+        assertThat(e2e.revoke("{\"jti\":\"" + jti + "\",\"ttl\":\"2s\"}")).isZero();
+        e2e.refused(WsTestClient.to(e2e.ws("/live")).header("Authorization", "Bearer " + token), 403);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().untilAsserted(() -> {
+            try (WsTestClient c = e2e.connect("/live", token)) {
+                E2e.assertEchoes(c, "{\"type\":\"x\"}");
+            }
+        });
+    }
+
+    @Test
+    void closeOnExpiryFalseKeepsTheSocketOpen() throws Exception {
+        long exp = nowSeconds() + 2;
+        try (WsTestClient c = e2e.connect("/keep", E2e.expiringAt("keep-user", exp))) {
+            Thread.sleep(Math.max(0, exp * 1000 + SKEW_MS + 300 - System.currentTimeMillis()));
+            E2e.assertEchoes(c, "{\"type\":\"still-open\"}");
         }
     }
 }
