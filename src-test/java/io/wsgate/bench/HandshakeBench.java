@@ -27,7 +27,7 @@ import java.util.function.IntFunction;
  * upgrade, 101 to the client), then the client closes. RS256 and ES256, cold (every token unique: a full
  * signature check) and cached (the same token every time). Client, gateway and upstream share this JVM and
  * 127.0.0.1. Not part of the test suite (no @Test); bounded in count and time:
- * {@code java -cp <test classpath> io.wsgate.bench.HandshakeBench [handshakesPerRun] [concurrency]}.
+ * {@code java -cp <test classpath> io.wsgate.bench.HandshakeBench [handshakesPerRun] [concurrency] [rounds]}.
  */
 public final class HandshakeBench {
     private static final long MAX_NANOS_PER_RUN = 20_000_000_000L;
@@ -35,6 +35,7 @@ public final class HandshakeBench {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         Path dir = Files.createTempDirectory("wsgate-hsbench");
         try (DemoUpstream up = new DemoUpstream("127.0.0.1", 0).start()) {
             PolicyDir.in(dir, "connections: { max_total: 100000, max_per_ip: 100000 }\n")
@@ -50,19 +51,24 @@ public final class HandshakeBench {
                             """.formatted(up.port(), AuthFixtures.ISS, AuthFixtures.AUD));
             try (Gateway gw = Gateway.start(dir, name -> null)) {
                 String url = "ws://127.0.0.1:" + gw.port() + "/echo";
-                System.out.printf("JDK %s, %d cores, %d handshakes per run, %d concurrent clients%n",
-                        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), n, concurrency);
+                System.out.printf("JDK %s, %d cores, %d handshakes per run, %d concurrent clients, %d rounds%n",
+                        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), n, concurrency,
+                        rounds);
                 // warm-up: JIT, connection paths, both algorithms
-                List<String> warm = tokens(AuthFixtures.EC, JWSAlgorithm.ES256, "warm-es", 300);
-                warm.addAll(tokens(AuthFixtures.RSA, JWSAlgorithm.RS256, "warm-rs", 300));
+                List<String> warm = tokens(AuthFixtures.EC, JWSAlgorithm.ES256, "warm-es", 1000);
+                warm.addAll(tokens(AuthFixtures.RSA, JWSAlgorithm.RS256, "warm-rs", 1000));
                 run(url, "warm-up", warm.size(), concurrency, warm::get);
-                for (String alg : List.of("RS256", "ES256")) {
-                    JWK key = alg.equals("RS256") ? AuthFixtures.RSA : AuthFixtures.EC;
-                    JWSAlgorithm a = JWSAlgorithm.parse(alg);
-                    List<String> unique = tokens(key, a, "cold-" + alg, n);
-                    report(alg + " cold  ", run(url, alg + " cold", n, concurrency, unique::get));
-                    String one = AuthFixtures.sign(key, a, AuthFixtures.claims("cached-" + alg).build());
-                    report(alg + " cached", run(url, alg + " cached", n, concurrency, i -> one));
+                for (int round = 1; round <= rounds; round++) {
+                    // alternate the order so neither algorithm always runs right after the JIT warm-up
+                    List<String> algs = round % 2 == 1 ? List.of("RS256", "ES256") : List.of("ES256", "RS256");
+                    for (String alg : algs) {
+                        JWK key = alg.equals("RS256") ? AuthFixtures.RSA : AuthFixtures.EC;
+                        JWSAlgorithm a = JWSAlgorithm.parse(alg);
+                        List<String> unique = tokens(key, a, "cold-" + round + "-" + alg, n);
+                        report("round " + round + " " + alg + " cold  ", run(url, alg + " cold", n, concurrency, unique::get));
+                        String one = AuthFixtures.sign(key, a, AuthFixtures.claims("cached-" + round + "-" + alg).build());
+                        report("round " + round + " " + alg + " cached", run(url, alg + " cached", n, concurrency, i -> one));
+                    }
                 }
             }
         } finally {
