@@ -65,6 +65,7 @@ public final class DemoUpstream implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<Handshake> handshakes = new CopyOnWriteArrayList<>();
     private final List<Integer> closeCodes = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, ChannelGroup> rooms = new ConcurrentHashMap<>();
     private EventLoopGroup group;
     private Channel server;
@@ -87,6 +88,7 @@ public final class DemoUpstream implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        accepted.incrementAndGet();
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
@@ -119,6 +121,11 @@ public final class DemoUpstream implements AutoCloseable {
 
     public List<Handshake> handshakes() {
         return handshakes;
+    }
+
+    /** TCP connections accepted so far, upgraded or not (tests: "no upstream connection was opened"). */
+    public int accepted() {
+        return accepted.get();
     }
 
     /** Close codes received from the gateway (-1: a close frame without a code). */

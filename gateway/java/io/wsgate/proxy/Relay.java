@@ -162,7 +162,7 @@ final class Relay {
             awaitingFirstMessage = true;
             upgradeClient(firstMessageSubprotocol());
         } else {
-            connectUpstream(decision.upstreamSubprotocols().isEmpty()
+            connectUpstream(decision, decision.upstreamSubprotocols().isEmpty()
                     ? null : String.join(",", decision.upstreamSubprotocols()));
         }
     }
@@ -185,14 +185,11 @@ final class Relay {
         return null;
     }
 
-    private void connectUpstream(String subprotocols) {
+    private void connectUpstream(HandshakeDecision d, String subprotocols) {
         connecting = true;
         HttpHeaders clientHeaders = request != null ? request.headers()
                 : savedHeaders != null ? savedHeaders : new DefaultHttpHeaders();
         String hashKey = session.user() != null ? session.user() : session.clientIp();
-        // a first_message token was verified after the handshake: its identity headers go upstream too
-        HandshakeDecision d = decision.pendingAuth() == HandshakeDecision.PendingAuth.FIRST_MESSAGE
-                ? decision.withIdentity(session.identity()) : decision;
         server.connector().connect(client.eventLoop(), rc, d, clientHeaders, subprotocols, hashKey,
                 UpstreamHandler::new).addListener(f -> {
             connecting = false;
@@ -398,7 +395,7 @@ final class Relay {
             watchExpiry();
             toClient(v);
             // first_message: the upstream is offered only the subprotocol the gateway accepted
-            connectUpstream(decision.upstreamSubprotocols().isEmpty()
+            connectUpstream(decision.withIdentity(session.identity()), decision.upstreamSubprotocols().isEmpty()
                     ? clientSubprotocol : String.join(",", decision.upstreamSubprotocols()));
             return;
         }
