@@ -38,7 +38,7 @@ public final class PolicyLoader {
 
     /** Substitutes variables from {@code env} (returns null for an unset variable); for tests and embedding. */
     public PolicyLoader(Function<String, String> env) {
-        this(env, RoutePolicy::compile);
+        this(env, route -> RoutePolicy.compile(route, env));
     }
 
     /** With a stand-in for {@link RoutePolicy#compile}, so tests can make a compiler fail. */

@@ -24,7 +24,13 @@ public final class RoutePolicy {
 
     /** Compiles every stage; throws {@link io.wsgate.config.InvalidSettingException} on a bad setting. */
     public static RoutePolicy compile(RouteConfig config) {
-        return new RoutePolicy(config, RouteAuth.compile(config), RouteRules.compile(config), RouteLimits.compile(config));
+        return compile(config, System::getenv);
+    }
+
+    /** As {@link #compile(RouteConfig)}, reading {@code hmac_secret_env} through {@code env}. */
+    public static RoutePolicy compile(RouteConfig config, java.util.function.Function<String, String> env) {
+        return new RoutePolicy(config, RouteAuth.compile(config, env), RouteRules.compile(config),
+                RouteLimits.compile(config));
     }
 
     public String path() {
