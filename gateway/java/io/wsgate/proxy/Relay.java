@@ -227,6 +227,7 @@ final class Relay {
         log.debug("{}: {}", ProxyServer.describe(session), reason);
         if (!clientUpgraded) {
             server.audit().handshakeRefused(session.clientIp(), route.path(), 502, reason);
+            server.metrics().handshakeRefused(route.path(), 502, "bad_gateway", handshake.sinceRequest());
             handshake.answered();
             releaseRequest();
             HttpReplies.error(client.pipeline().context(handshake), 502, "bad_gateway", reason, null);
@@ -263,6 +264,7 @@ final class Relay {
                 return;
             }
             handshake.answered();
+            server.metrics().handshakeAccepted(session, handshake.sinceRequest());
             clientUpgraded = true;
             clientSubprotocol = hs.selectedSubprotocol();
             ChannelPipeline p = client.pipeline();
