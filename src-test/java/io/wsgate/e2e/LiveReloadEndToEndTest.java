@@ -133,4 +133,22 @@ class LiveReloadEndToEndTest {
             }
         }
     }
+
+    @Test
+    void sighupReloads() throws Exception {
+        try (OpsFixture fx = OpsFixture.in(tmp)) {
+            fx.route("chat.yaml", route(fx.upstreamUrl("/echo"), "")).start();
+            // only where the JVM lets us handle HUP; otherwise the signal would end the test JVM
+            org.junit.jupiter.api.Assumptions.assumeTrue(fx.gateway.reloads().installSighup());
+            fx.route("more.yaml", route(fx.upstreamUrl("/echo"), "").replace("path: /chat", "path: /more"));
+            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(ProcessHandle.current().pid())).start();
+            assertThat(kill.waitFor()).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> fx.gateway.policies().get().version() == 2);
+            assertThat(fx.gateway.policies().get().route("/more")).isNotNull();
+            try (WsTestClient c = fx.connect("/more")) {
+                c.sendText("{\"type\":\"x\"}");
+                await().atMost(Duration.ofSeconds(5)).until(() -> fx.receivedOn("/echo").size() == 1);
+            }
+        }
+    }
 }
