@@ -292,4 +292,26 @@ class RateLimitsEndToEndTest {
         assertThat(m.count("wsgate_handshakes_total", "outcome=refused", "status=429")).isEqualTo(1);
         assertThat(m.count("wsgate_handshakes_total", "outcome=accepted", "status=101")).isEqualTo(2);
     }
+
+    @Test
+    void pingsCountAgainstPerIpMessagesOnly() throws Exception {
+        fx = OpsFixture.in(tmp);
+        fx.route("echo.yaml", route("/echo", """
+                protocol: { kind: json, event: type }
+                rate_limits:
+                  per_ip:
+                    messages: { limit: 3, per: 1m }
+                  per_user:
+                    messages: { limit: 1, per: 1m }
+                """)).start();
+        WsTestClient c = track(fx.connect("/echo"));
+        c.ping("one".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(c.next().type()).isEqualTo(WsTestClient.Type.PONG);
+        c.ping("two".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(c.next().type()).isEqualTo(WsTestClient.Type.PONG);
+        c.sendText(msg("chat", "c", 1));
+        c.sendText(msg("chat", "c", 2));
+        awaitDrops("/echo", 1);
+        assertThat(fx.receivedOn("/echo")).containsExactly(msg("chat", "c", 1));
+    }
 }
