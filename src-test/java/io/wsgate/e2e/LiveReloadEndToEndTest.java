@@ -151,4 +151,64 @@ class LiveReloadEndToEndTest {
             }
         }
     }
+
+    @Test
+    void aTighterPerUserLimitReachesTheUsersOpenSockets() throws Exception {
+        try (OpsFixture fx = OpsFixture.in(tmp)) {
+            String limits = OpsFixture.hs256Auth() + """
+                    rate_limits:
+                      per_user:
+                        messages: { limit: %d, per: 1m }
+                    """;
+            fx.route("chat.yaml", route(fx.upstreamUrl("/echo"), limits.formatted(100))).start();
+            try (WsTestClient a1 = fx.connectAs("/chat", "alice"); WsTestClient a2 = fx.connectAs("/chat", "alice")) {
+                a1.sendText("{\"type\":\"m\",\"n\":1}");
+                a2.sendText("{\"type\":\"m\",\"n\":2}");
+                await().atMost(Duration.ofSeconds(5)).until(() -> fx.receivedOn("/echo").size() == 2);
+                fx.route("chat.yaml", route(fx.upstreamUrl("/echo"), limits.formatted(2)));
+                assertThat(fx.reload().statusCode()).isEqualTo(200);
+                // 98 of 100 left carry over as 98% of 2: one token at most, shared by both sockets
+                for (int n = 3; n <= 6; n++) {
+                    (n % 2 == 0 ? a2 : a1).sendText("{\"type\":\"m\",\"n\":" + n + "}");
+                }
+                await().atMost(Duration.ofSeconds(5)).until(() ->
+                        fx.receivedOn("/echo").size() + fx.scrape().count("wsgate_rate_limited_total", "route=/chat") == 6);
+                assertThat(fx.receivedOn("/echo").size()).isBetween(2, 3);
+                assertThat(a1.channel().isActive() && a2.channel().isActive()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aRemovedRoutesSocketsKeepTheirLastPolicyAndNewOnesGet404() throws Exception {
+        try (OpsFixture fx = OpsFixture.in(tmp)) {
+            fx.route("chat.yaml", route(fx.upstreamUrl("/echo"), """
+                    events:
+                      default: deny
+                      rules:
+                        ok: {}
+                    """));
+            fx.route("other.yaml", route(fx.upstreamUrl("/echo"), "").replace("path: /chat", "path: /other")).start();
+            try (WsTestClient c = fx.connect("/chat")) {
+                java.nio.file.Files.delete(fx.dir.path().resolve("chat.yaml"));
+                HttpResponse<String> r = fx.reload();
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(OpsFixture.json(r.body()).path("routes").toString()).isEqualTo("[\"/other\"]");
+                c.sendText("{\"type\":\"no\"}");
+                c.sendText("{\"type\":\"ok\"}");
+                await().atMost(Duration.ofSeconds(5)).until(() -> fx.receivedOn("/echo").size() == 1);
+                assertThat(fx.receivedOn("/echo")).containsExactly("{\"type\":\"ok\"}");
+                assertThat(fx.scrape().count("wsgate_refusals_total", "route=/chat", "event=no", "reason=unknown_event"))
+                        .isEqualTo(1);
+                WsTestClient.Refused refused = null;
+                try (WsTestClient late = fx.connect("/chat")) {
+                    assertThat(late).as("no route any more").isNull();
+                } catch (WsTestClient.Refused e) {
+                    refused = e;
+                }
+                assertThat(refused).isNotNull();
+                assertThat(refused.status).isEqualTo(404);
+            }
+        }
+    }
 }
