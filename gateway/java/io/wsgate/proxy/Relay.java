@@ -461,12 +461,13 @@ final class Relay {
     private void onClientPing(PingWebSocketFrame ping) {
         lastActivity = System.nanoTime();
         Verdict v = inspector.onClientControl();
+        refusedControl(v);
         if (v.kind() == Verdict.Kind.CLOSE) {
             ping.release();
             closeBoth(v.closeCode(), v.closeReason(), 1001, "client closed by policy");
             return;
         }
-        if (!clientCloseSent && client.isWritable()) {
+        if (v.kind() != Verdict.Kind.DROP && !clientCloseSent && client.isWritable()) {
             client.write(new PongWebSocketFrame(ping.content()), client.voidPromise());
             clientFlush = true;
         } else {
@@ -477,8 +478,18 @@ final class Relay {
     private void onClientPong(PongWebSocketFrame pong) {
         pong.release();
         Verdict v = inspector.onClientControl();
+        refusedControl(v);
         if (v.kind() == Verdict.Kind.CLOSE) {
             closeBoth(v.closeCode(), v.closeReason(), 1001, "client closed by policy");
+        }
+    }
+
+    /** A control frame over per_ip.messages is a refusal like a message's: metrics and audit, and no pong. */
+    private void refusedControl(Verdict v) {
+        if (v.refusal() != null) {
+            server.metrics().messageRefused(session, v.refusal(), v.event());
+            server.audit().messageRefused(session.id(), session.clientIp(), session.user(), route.path(), v.event(),
+                    v.refusal());
         }
     }
 
