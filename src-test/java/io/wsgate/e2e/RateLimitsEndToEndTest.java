@@ -313,5 +313,14 @@ class RateLimitsEndToEndTest {
         c.sendText(msg("chat", "c", 2));
         awaitDrops("/echo", 1);
         assertThat(fx.receivedOn("/echo")).containsExactly(msg("chat", "c", 1));
+        // the budget is spent: a ping is refused like a message (counted, not answered)
+        c.ping("three".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        awaitDrops("/echo", 2);
+        Thread.sleep(300);
+        WsTestClient.Frame f;
+        while ((f = c.poll()) != null) {
+            assertThat(f.type()).as("no pong past the limit").isNotEqualTo(WsTestClient.Type.PONG);
+        }
+        assertThat(c.channel().isActive()).isTrue();
     }
 }
