@@ -151,6 +151,8 @@ class ReloadUnderLoadTest {
             List<Tagged> echoed = echoes(clients.get(c), got.size());
             assertThat(echoed).containsExactlyElementsOf(got);
 
+            System.out.printf("client %d: sent per phase %s, refused per phase %s%n", c, perPhase(sent.get(c)),
+                    perPhase(refused));
             assertThat(refused.stream().filter(t -> t.phase() == 0)).as("client %d, 1000/s", c).isEmpty();
             assertThat(refused.stream().filter(t -> t.phase() == 1)).as("client %d, 20/s", c).isNotEmpty();
             // at the switch from 20/s the budget is carried over proportionally (nearly empty): at most one refusal
@@ -177,6 +179,15 @@ class ReloadUnderLoadTest {
         assertThat(m.count("wsgate_reloads_total", "outcome=failure")).isEqualTo(1);
         assertThat(m.value("wsgate_policy_version")).isEqualTo(4);
         assertThat(fx.gateway.registry().total()).isEqualTo(CLIENTS);
+    }
+
+    private static List<Long> perPhase(List<Tagged> list) {
+        List<Long> out = new ArrayList<>();
+        for (int p = 0; p <= 3; p++) {
+            int phase = p;
+            out.add(list.stream().filter(t -> t.phase() == phase).count());
+        }
+        return out;
     }
 
     private HttpResponse<String> reloadWith(OpsFixture fx, String rate) throws Exception {
