@@ -136,7 +136,6 @@ class ReloadUnderLoadTest {
         });
 
         List<Tagged> upstream = fx.receivedOn("/echo").stream().map(Tagged::of).toList();
-        OpsFixture.Scrape m = fx.scrape();
         long dropped = 0;
         for (int c = 0; c < CLIENTS; c++) {
             int client = c;
@@ -168,6 +167,8 @@ class ReloadUnderLoadTest {
         System.out.printf("reload under load: %d sent, %d forwarded, %d refused by the limits%n", total,
                 upstream.size(), dropped);
         assertThat(fx.upstream.closeCodes()).isEmpty();
+        // scraped after every echo arrived, so the out counter is complete too
+        OpsFixture.Scrape m = fx.scrape();
         // the metrics agree: every message counted in, every refusal counted, forwarded = in - refused
         assertThat(m.count("wsgate_messages_total", "route=/chat", "direction=in")).isEqualTo(total);
         assertThat(m.count("wsgate_rate_limited_total", "route=/chat")).isEqualTo(dropped);
