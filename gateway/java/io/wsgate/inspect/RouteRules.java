@@ -119,7 +119,8 @@ public final class RouteRules {
 
         RouteConfig.RateLimits rl = route.rateLimits();
         this.rateClose = rl != null && rl.onExceed() == RouteConfig.OnExceed.CLOSE;
-        this.rateNotify = kind != Kind.RAW && rl != null && rl.notifyClient();
+        // without a rate_limits section an event rate still notifies (notify defaults to true, as in RouteLimits)
+        this.rateNotify = kind != Kind.RAW && (rl == null || rl.notifyClient());
 
         String sioKey = null;
         FieldPath firstPath = null;

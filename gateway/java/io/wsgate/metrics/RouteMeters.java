@@ -51,7 +51,7 @@ public final class RouteMeters {
         return open.get();
     }
 
-    /** A client message forwarded upstream. */
+    /** A client message received (refused ones included: forwarded = in - refusals). */
     public void messageIn() {
         messagesIn.increment();
     }

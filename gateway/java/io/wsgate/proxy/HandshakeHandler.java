@@ -41,6 +41,8 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private boolean answered;
     /** A request was accepted and handed to a relay: any pipelined request after it is ignored. */
     private boolean handedOver;
+    /** System.nanoTime() when the upgrade request arrived: the start of the handshake latency. */
+    private long requestNanos;
 
     HandshakeHandler(ProxyServer server, boolean secure) {
         this.server = server;
@@ -82,6 +84,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        requestNanos = System.nanoTime();
         boolean handedOver = false;
         try {
             handedOver = handle(ctx, req);
@@ -160,8 +163,13 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     void refuse(ChannelHandlerContext ctx, int status, String error, String reason, Map<String, String> headers) {
         answered();
-        server.metrics().handshakeRefused(null, status, error);
+        server.metrics().handshakeRefused(null, status, error, sinceRequest());
         HttpReplies.error(ctx, status, error, reason, headers);
+    }
+
+    /** Nanoseconds since the upgrade request arrived. */
+    long sinceRequest() {
+        return System.nanoTime() - requestNanos;
     }
 
     private static String upgradeProblem(HttpRequest req) {

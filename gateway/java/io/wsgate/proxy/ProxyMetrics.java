@@ -13,6 +13,15 @@ public interface ProxyMetrics {
     default void handshakeRefused(String route, int status, String error) {
     }
 
+    /** A refused handshake; {@code nanos}: from the upgrade request's arrival to the refusal. Route null: none matched. */
+    default void handshakeRefused(String route, int status, String error, long nanos) {
+        handshakeRefused(route, status, error);
+    }
+
+    /** The client's 101 went out, {@code nanos} after its upgrade request arrived (upstream connect included). */
+    default void handshakeAccepted(Session session, long nanos) {
+    }
+
     default void connectionOpened(Session session) {
     }
 

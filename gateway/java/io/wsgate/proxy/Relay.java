@@ -227,6 +227,7 @@ final class Relay {
         log.debug("{}: {}", ProxyServer.describe(session), reason);
         if (!clientUpgraded) {
             server.audit().handshakeRefused(session.clientIp(), route.path(), 502, reason);
+            server.metrics().handshakeRefused(route.path(), 502, "bad_gateway", handshake.sinceRequest());
             handshake.answered();
             releaseRequest();
             HttpReplies.error(client.pipeline().context(handshake), 502, "bad_gateway", reason, null);
@@ -263,6 +264,7 @@ final class Relay {
                 return;
             }
             handshake.answered();
+            server.metrics().handshakeAccepted(session, handshake.sinceRequest());
             clientUpgraded = true;
             clientSubprotocol = hs.selectedSubprotocol();
             ChannelPipeline p = client.pipeline();
@@ -459,12 +461,13 @@ final class Relay {
     private void onClientPing(PingWebSocketFrame ping) {
         lastActivity = System.nanoTime();
         Verdict v = inspector.onClientControl();
+        refusedControl(v);
         if (v.kind() == Verdict.Kind.CLOSE) {
             ping.release();
             closeBoth(v.closeCode(), v.closeReason(), 1001, "client closed by policy");
             return;
         }
-        if (!clientCloseSent && client.isWritable()) {
+        if (v.kind() != Verdict.Kind.DROP && !clientCloseSent && client.isWritable()) {
             client.write(new PongWebSocketFrame(ping.content()), client.voidPromise());
             clientFlush = true;
         } else {
@@ -475,8 +478,18 @@ final class Relay {
     private void onClientPong(PongWebSocketFrame pong) {
         pong.release();
         Verdict v = inspector.onClientControl();
+        refusedControl(v);
         if (v.kind() == Verdict.Kind.CLOSE) {
             closeBoth(v.closeCode(), v.closeReason(), 1001, "client closed by policy");
+        }
+    }
+
+    /** A control frame over per_ip.messages is a refusal like a message's: metrics and audit, and no pong. */
+    private void refusedControl(Verdict v) {
+        if (v.refusal() != null) {
+            server.metrics().messageRefused(session, v.refusal(), v.event());
+            server.audit().messageRefused(session.id(), session.clientIp(), session.user(), route.path(), v.event(),
+                    v.refusal());
         }
     }
 

@@ -13,14 +13,17 @@ final class MetricsBridge implements ProxyMetrics {
     }
 
     @Override
-    public void handshakeRefused(String route, int status, String error) {
-        metrics.handshake(route, status, 0);
+    public void handshakeRefused(String route, int status, String error, long nanos) {
+        metrics.handshake(route, status, nanos);
+    }
+
+    @Override
+    public void handshakeAccepted(Session session, long nanos) {
+        metrics.handshake(session.routePath(), 101, nanos);
     }
 
     @Override
     public void connectionOpened(Session session) {
-        metrics.handshake(session.routePath(), 101,
-                Math.max(0, (System.currentTimeMillis() - session.sinceMillis()) * 1_000_000L));
         metrics.route(session.routePath()).opened();
     }
 

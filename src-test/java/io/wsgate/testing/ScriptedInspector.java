@@ -20,6 +20,12 @@ public class ScriptedInspector extends ConnectionInspector {
         super(session, policies, acceptedOn, null);
     }
 
+    /** No rate limits here (the base class would consult its null SessionLimits). */
+    @Override
+    public Verdict onClientControl() {
+        return Verdict.FORWARD;
+    }
+
     @Override
     public Verdict onClientMessage(boolean binary, byte[] buf, int off, int len) {
         if (binary) {
