@@ -129,7 +129,7 @@ class PolicyLoaderDefaultsTest {
                 auth:
                   jwt: { algorithms: [HS256], hmac_secret_env: SECRET }
                 """);
-        RouteConfig c = PolicyFixtures.loader(Map.of()).load(dir, 1).route("/socket.io/").config();
+        RouteConfig c = PolicyFixtures.loader(Map.of("SECRET", "s".repeat(32))).load(dir, 1).route("/socket.io/").config();
 
         assertThat(c.protocol()).isEqualTo(new RouteConfig.Protocol(RouteConfig.Kind.SOCKETIO, null, null, 10));
         assertThat(c.auth().tokenFrom())
@@ -161,8 +161,8 @@ class PolicyLoaderDefaultsTest {
                       roles: []
                       max_bytes: 100
                       rate: { limit: 2, per: 1h, burst: 5, scope: user }
-                      sanitize: { message: basic_html, "data.text": text }
-                      max_length: { message: 20 }
+                      sanitize: { "[0].message": basic_html, "[0].data.text": text }
+                      max_length: { "[0].message": 20 }
                 """);
         RouteConfig c = PolicyFixtures.loader(Map.of()).load(dir, 1).route("/chat").config();
 
@@ -181,8 +181,8 @@ class PolicyLoaderDefaultsTest {
         assertThat(e.notifyEvent()).isEqualTo("oops");
         assertThat(e.rules().get("say")).isEqualTo(new RouteConfig.EventRule(List.of(), 100,
                 new RouteConfig.Rate(2, Duration.ofHours(1), 5, RouteConfig.Scope.USER), null,
-                Map.of("message", RouteConfig.SanitizeMode.BASIC_HTML, "data.text", RouteConfig.SanitizeMode.TEXT),
-                Map.of("message", 20)));
+                Map.of("[0].message", RouteConfig.SanitizeMode.BASIC_HTML, "[0].data.text", RouteConfig.SanitizeMode.TEXT),
+                Map.of("[0].message", 20)));
     }
 
     @Test
