@@ -25,6 +25,8 @@ public final class RouteLimits {
     private final Spec ipMessages;
     private final Spec userMessages;
     private final Map<String, Spec> events;
+    /** The contract's default for {@code rate_limits.close_after}. */
+    public static final int DEFAULT_CLOSE_AFTER = 50;
     private final int closeAfter;
 
     private RouteLimits(RouteConfig.RateLimits config, Spec ipConnections, Spec ipMessages, Spec userMessages,
@@ -34,7 +36,8 @@ public final class RouteLimits {
         this.ipMessages = ipMessages;
         this.userMessages = userMessages;
         this.events = events;
-        this.closeAfter = config == null ? 0 : config.closeAfter();
+        // Without a rate_limits section, per-event rates still follow the section's defaults (close on the 50th drop).
+        this.closeAfter = config == null ? DEFAULT_CLOSE_AFTER : config.closeAfter();
     }
 
     public static RouteLimits compile(RouteConfig route) {
