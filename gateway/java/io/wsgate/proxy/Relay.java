@@ -503,6 +503,13 @@ final class Relay {
             return;
         }
         clientCloseSent = true;
+        if (code >= 5000) {
+            // Netty's decoder accepts every code from 3000 up; RFC 6455 §7.4.2 ends the range at 4999
+            clientCloseCode = 1002;
+            closeUpstream(1001, "client protocol error");
+            client.writeAndFlush(closeFrame(1002, "invalid close code")).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         clientCloseCode = code;
         closeUpstream(code, reason);
         client.writeAndFlush(closeFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
@@ -689,7 +696,7 @@ final class Relay {
         if (code < 0) {
             return new CloseWebSocketFrame();
         }
-        if (!WebSocketCloseStatus.isValidStatusCode(code)) {
+        if (code >= 5000 || !WebSocketCloseStatus.isValidStatusCode(code)) {
             code = 1011;
         }
         return new CloseWebSocketFrame(code, truncate(reason));

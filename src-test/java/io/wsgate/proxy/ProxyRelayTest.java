@@ -155,6 +155,30 @@ class ProxyRelayTest {
     }
 
     @Test
+    void clientCloseCodeAbove4999IsAProtocolError() throws Exception {
+        try (WsTestClient c = WsTestClient.to(gw.ws("/echo")).connect()) {
+            c.sendText("x");
+            c.next();
+            c.close(5000, "not a close code");
+            assertThat(c.closeCode()).isEqualTo(1002);
+            assertThat(c.awaitClosed(Duration.ofSeconds(5))).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !up.closeCodes().isEmpty());
+            assertThat(up.closeCodes()).containsExactly(1001);
+        }
+    }
+
+    @Test
+    void upstreamCloseCodeAbove4999ReachesTheClientAs1011() throws Exception {
+        try (WsTestClient c = WsTestClient.to(gw.ws("/echo")).connect()) {
+            c.sendText("x");
+            c.next();
+            up.lastChannel().writeAndFlush(new CloseWebSocketFrame(65535, "bad"));
+            assertThat(c.closeCode()).isEqualTo(1011);
+            assertThat(c.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    @Test
     void upstreamCloseCodeAndReasonReachTheClient() throws Exception {
         try (WsTestClient c = WsTestClient.to(gw.ws("/echo")).connect()) {
             c.sendText("x");

@@ -119,9 +119,12 @@ public final class TestPolicy {
 
         public Route kind(RouteConfig.Kind k) { this.kind = k; return this; }
 
-        /** An auth section with only what the proxy reads: auth_timeout and close_on_expiry. */
+        /**
+         * An auth section with only what the proxy reads: auth_timeout and close_on_expiry. Not {@code required}:
+         * there is no jwt section (RouteAuth refuses required without one); the TestGuard decides instead.
+         */
         public Route auth(Duration authTimeout, boolean closeOnExpiry) {
-            this.auth = new RouteConfig.Auth(true, null, List.of("header"), authTimeout, List.of(), closeOnExpiry,
+            this.auth = new RouteConfig.Auth(false, null, List.of("header"), authTimeout, List.of(), closeOnExpiry,
                     "auth", 0, RouteConfig.OnExcess.CLOSE_OLDEST);
             return this;
         }
@@ -134,7 +137,7 @@ public final class TestPolicy {
             return new RouteConfig("test-" + path.replace('/', '_') + ".yaml",
                     new RouteConfig.Route(path, new RouteConfig.Upstream(targets, balance, connectTimeout, caFile),
                             List.of(), false, maxMessageBytes, maxUpstreamMessageBytes, subprotocols, deflate),
-                    new RouteConfig.Protocol(kind, "type", null, 10),
+                    new RouteConfig.Protocol(kind, kind == RouteConfig.Kind.SOCKETIO ? null : "type", null, 10),
                     auth,
                     new RouteConfig.Forward(new RouteConfig.Headers("X-User-Id", "X-User-Roles", "X-Forwarded-For"),
                             null, true),
