@@ -222,6 +222,26 @@ class ListenerReloadTest {
         }
     }
 
+    @Test
+    void pingIntervalFromAReloadAppliesToNewConnectionsNotOpenOnes() throws Exception {
+        String listen = "listen: { host: 127.0.0.1, port: 0 }\n";
+        policies(listen + "connections: { ping_interval: 0s }\n");
+        gw = Gateway.start(dir, ENV);
+        String url = "ws://127.0.0.1:" + gw.port() + "/echo";
+        try (WsTestClient open = WsTestClient.to(url).connect()) {
+            assertThat(reloadWith(listen + "connections: { ping_interval: 100ms }\n").ok()).isTrue();
+            try (WsTestClient fresh = WsTestClient.to(url).connect()) {
+                WsTestClient.Frame ping = fresh.next(Duration.ofSeconds(3));
+                assertThat(ping).isNotNull();
+                assertThat(ping.type()).isEqualTo(WsTestClient.Type.PING);
+            }
+            // the open socket keeps the settings it was accepted with: no ping, its echo comes first
+            Thread.sleep(400);
+            assertThat(open.poll()).isNull();
+            echoes(open, "{\"type\":\"no-ping\"}");
+        }
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress("127.0.0.1", 0));
