@@ -75,6 +75,12 @@ public final class HandshakeGuard {
         if (route == null) {
             return HandshakeDecision.refuse(404, "not_found", "no route for this path");
         }
+        HandshakeDecision d = checkOn(route, policy, request);
+        return d.accepted() ? d : d.onRoute(route);
+    }
+
+    /** Everything after the route matched; a refusal here is labelled with the route by {@link #check}. */
+    private HandshakeDecision checkOn(RoutePolicy route, Policy policy, HandshakeRequest request) {
         RouteConfig.Route r = route.config().route();
         String origin = request.header("origin");
         List<String> allowed = r.allowedOrigins();

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,10 +68,13 @@ public final class PolicyLoader {
             YamlNode root = parse(gatewayFile, r);
             if (root != null || problems.size() == before) {
                 gateway = new GatewayReader(r).read(root);
+                gatewayWarnings(gateway, root, newWarnings);
             }
         } else {
             problems.add(new ConfigProblem(GATEWAY_FILE, 0, "", "missing: every policy directory needs a gateway.yaml"));
         }
+
+        misnamedFiles(base, newWarnings);
 
         List<RouteConfig> configs = new ArrayList<>();
         Map<String, Map<String, Integer>> linesByFile = new HashMap<>();
@@ -118,10 +122,46 @@ public final class PolicyLoader {
             }
         }
         if (!problems.isEmpty()) {
+            problems.sort(BY_FILE_THEN_LINE);
             throw new PolicyException(problems);
         }
+        newWarnings.sort(BY_FILE_THEN_LINE);
         warnings = List.copyOf(newWarnings);
         return new Policy(version, gateway, routes);
+    }
+
+    /** gateway.yaml first (it is read first), then the other files by name; within a file by line (stable). */
+    static final Comparator<ConfigProblem> BY_FILE_THEN_LINE = Comparator
+            .comparing((ConfigProblem p) -> !GATEWAY_FILE.equals(p.file()))
+            .thenComparing(ConfigProblem::file)
+            .thenComparingInt(ConfigProblem::line);
+
+    /** Settings that load but cannot be what was meant. */
+    private static void gatewayWarnings(GatewayConfig gateway, YamlNode root, List<ConfigProblem> warnings) {
+        GatewayConfig.Listen listen = gateway == null ? null : gateway.listen();
+        if (listen != null && listen.proxyProtocol()
+                && (listen.trustedProxies() == null || listen.trustedProxies().isEmpty())) {
+            Map<String, Integer> lines = new HashMap<>();
+            YamlTree.collectLines(root, lines);
+            warnings.add(new ConfigProblem(GATEWAY_FILE, lineOf(lines, "listen.proxy_protocol"),
+                    "listen.proxy_protocol", "true with empty trusted_proxies: every connection will be refused "
+                    + "(list the balancer's addresses in listen.trusted_proxies)"));
+        }
+    }
+
+    /** {@code *.yml} files are not read: a route file that silently does nothing is a trap. */
+    private static void misnamedFiles(Path dir, List<ConfigProblem> warnings) {
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.getFileName().toString().endsWith(".yml")).filter(Files::isRegularFile).sorted()
+                    .forEach(p -> {
+                        String name = p.getFileName().toString();
+                        String yaml = name.substring(0, name.length() - ".yml".length()) + ".yaml";
+                        warnings.add(new ConfigProblem(name, 0, "", "ignored: policy files must end in .yaml (rename it to "
+                                + yaml + ")"));
+                    });
+        } catch (IOException e) {
+            // routeFiles reports an unlistable directory
+        }
     }
 
     /** Warnings of the last successful load (route without auth, events or rate_limits). */

@@ -55,6 +55,17 @@ public record HandshakeDecision(
                 upstreamPathAndQuery, upstreamHeadersFor(id), upstreamSubprotocols, clientSubprotocol, sessionsToReplace);
     }
 
+    /** The matched route's path, or null when none matched (metrics label refusals with it). */
+    public String routePath() {
+        return route == null ? null : route.path();
+    }
+
+    /** This refusal attributed to the route it was decided on (metrics); a refusal stays a refusal. */
+    public HandshakeDecision onRoute(RoutePolicy matched) {
+        return new HandshakeDecision(status, error, reason, responseHeaders, matched, identity, pendingAuth,
+                upstreamPathAndQuery, upstreamHeaders, upstreamSubprotocols, clientSubprotocol, sessionsToReplace);
+    }
+
     public static HandshakeDecision refuse(int status, String error, String reason) {
         return refuse(status, error, reason, Map.of());
     }

@@ -152,7 +152,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         HandshakeDecision d = server.guard().check(policy, hreq);
         if (!d.accepted()) {
             server.audit().handshakeRefused(clientIp, rawPath, d.status(), d.reason());
-            refuse(ctx, d.status(), d.error(), d.reason(), d.responseHeaders());
+            refuse(ctx, d.routePath(), d.status(), d.error(), d.reason(), d.responseHeaders());
             return false;
         }
         handedOver = true;
@@ -162,8 +162,14 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     void refuse(ChannelHandlerContext ctx, int status, String error, String reason, Map<String, String> headers) {
+        refuse(ctx, null, status, error, reason, headers);
+    }
+
+    /** {@code route}: the matched route's path, null before or without a match (metrics label "none"). */
+    void refuse(ChannelHandlerContext ctx, String route, int status, String error, String reason,
+                Map<String, String> headers) {
         answered();
-        server.metrics().handshakeRefused(null, status, error, sinceRequest());
+        server.metrics().handshakeRefused(route, status, error, sinceRequest());
         HttpReplies.error(ctx, status, error, reason, headers);
     }
 

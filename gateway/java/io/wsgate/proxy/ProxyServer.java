@@ -3,6 +3,7 @@ package io.wsgate.proxy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -26,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,8 +77,8 @@ public final class ProxyServer implements AutoCloseable {
     private final UpstreamConnector connector = new UpstreamConnector(this);
     private volatile boolean shuttingDown;
     private EventLoopGroup group;
-    private Channel serverChannel;
-    private Cidrs trusted;
+    private ServerBootstrap bootstrap;
+    private volatile Listener listener;
 
     public ProxyServer(PolicyHolder policies, Guard guard, InspectorFactory inspectors, ConnectionRegistry registry) {
         this.policies = policies;
@@ -101,17 +103,9 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /** Binds {@code listen} of the current policy (port 0: an ephemeral port, see {@link #port()}). */
-    public ProxyServer start() throws InterruptedException, SSLException {
-        GatewayConfig.Listen listen = policies.get().gateway().listen();
-        trusted = Cidrs.parse(listen.trustedProxies());
-        SslContext tls = null;
-        if (listen.tls() != null) {
-            tls = SslContextBuilder.forServer(listen.tls().certFile().toFile(), listen.tls().keyFile().toFile()).build();
-        }
-        final SslContext serverTls = tls;
-        final boolean proxyProtocol = listen.proxyProtocol();
+    public ProxyServer start() throws SSLException, BindException {
         group = Transport.newGroup(threads);
-        ServerBootstrap b = new ServerBootstrap()
+        bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -122,27 +116,102 @@ public final class ProxyServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        // the listener settings current when the connection is accepted (reload: new connections)
+                        Listener l = listener;
                         ChannelPipeline p = ch.pipeline();
-                        if (proxyProtocol) {
+                        if (l.proxyProtocol) {
                             p.addLast("haproxy", new HAProxyMessageDecoder());
-                            p.addLast("haproxy-source", new ProxyProtocolHandler(trusted));
+                            p.addLast("haproxy-source", new ProxyProtocolHandler(l.trusted));
                         }
-                        if (serverTls != null) {
-                            p.addLast("tls", serverTls.newHandler(ch.alloc()));
+                        if (l.tls != null) {
+                            p.addLast("tls", l.tls.newHandler(ch.alloc()));
                         }
                         p.addLast("http", new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, 8192));
                         p.addLast("http-agg", new HttpObjectAggregator(MAX_REQUEST_BODY));
-                        p.addLast("handshake", new HandshakeHandler(ProxyServer.this, serverTls != null));
+                        p.addLast("handshake", new HandshakeHandler(ProxyServer.this, l.tls != null));
                     }
                 });
-        serverChannel = b.bind(listen.host(), listen.port()).sync().channel();
-        log.info("wsgate listening on {}:{} ({}{}{})", listen.host(), port(), Transport.EPOLL ? "epoll" : "nio",
-                tls != null ? ", tls" : "", proxyProtocol ? ", proxy protocol" : "");
+        try {
+            prepareListen(policies.get().gateway().listen()).commit();
+        } catch (SSLException | BindException | RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
         return this;
     }
 
+    /**
+     * Readies {@code next} for new connections without touching the running listener: builds its TLS context
+     * (re-read from the files every time, so a certificate rotated in place is picked up) and binds a new
+     * server socket when host or port changed. Throws when either fails; the current listener keeps serving.
+     * {@link ListenChange#commit()} then switches new connections over and closes only the old listening
+     * socket (accepted connections stay); {@link ListenChange#abort()} releases what was bound.
+     */
+    public ListenChange prepareListen(GatewayConfig.Listen next) throws SSLException, BindException {
+        SslContext tls = null;
+        if (next.tls() != null) {
+            try {
+                tls = SslContextBuilder.forServer(next.tls().certFile().toFile(), next.tls().keyFile().toFile()).build();
+            } catch (IllegalArgumentException e) {
+                // unreadable or malformed PEM
+                throw new SSLException(e.getMessage(), e);
+            }
+        }
+        Listener old = listener;
+        Channel channel;
+        if (old != null && old.host.equals(next.host()) && old.configuredPort == next.port()) {
+            channel = old.channel;
+        } else {
+            ChannelFuture f = bootstrap.bind(next.host(), next.port()).awaitUninterruptibly();
+            if (!f.isSuccess()) {
+                BindException e = new BindException("cannot bind " + next.host() + ":" + next.port() + ": "
+                        + f.cause().getMessage());
+                e.initCause(f.cause());
+                throw e;
+            }
+            channel = f.channel();
+        }
+        return new ListenChange(this, new Listener(channel, next.host(), next.port(), tls, next.proxyProtocol(),
+                Cidrs.parse(next.trustedProxies())), old);
+    }
+
+    /** A prepared listener change; exactly one of {@link #commit()} or {@link #abort()} is called. */
+    public static final class ListenChange {
+        private final ProxyServer server;
+        private final Listener next;
+        private final Listener old;
+
+        private ListenChange(ProxyServer server, Listener next, Listener old) {
+            this.server = server;
+            this.next = next;
+            this.old = old;
+        }
+
+        public void commit() {
+            server.listener = next;
+            if (old != null && old.channel != next.channel) {
+                old.channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+            if (old == null || old.channel != next.channel || (old.tls == null) != (next.tls == null)) {
+                log.info("wsgate listening on {}:{} ({}{}{})", next.host, server.port(),
+                        Transport.EPOLL ? "epoll" : "nio", next.tls != null ? ", tls" : "",
+                        next.proxyProtocol ? ", proxy protocol" : "");
+            }
+        }
+
+        public void abort() {
+            if (old == null || old.channel != next.channel) {
+                next.channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** What a new connection is set up with; swapped whole on reload. */
+    private record Listener(Channel channel, String host, int configuredPort, SslContext tls, boolean proxyProtocol,
+                            Cidrs trusted) {}
+
     public int port() {
-        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        return ((InetSocketAddress) listener.channel.localAddress()).getPort();
     }
 
     /**
@@ -154,7 +223,9 @@ public final class ProxyServer implements AutoCloseable {
             return;
         }
         shuttingDown = true;
-        serverChannel.close().awaitUninterruptibly();
+        if (listener != null) {
+            listener.channel.close().awaitUninterruptibly();
+        }
         for (Relay r : relays) {
             r.closeFromAnyThread(1001, "gateway shutting down");
         }
@@ -204,7 +275,7 @@ public final class ProxyServer implements AutoCloseable {
 
     UpstreamConnector connector() { return connector; }
 
-    Cidrs trustedProxies() { return trusted; }
+    Cidrs trustedProxies() { return listener.trusted; }
 
     boolean shuttingDown() { return shuttingDown; }
 

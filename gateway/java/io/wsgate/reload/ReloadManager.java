@@ -35,6 +35,22 @@ public final class ReloadManager implements AutoCloseable {
         Policy load(Path dir, long version) throws PolicyException;
     }
 
+    /**
+     * Something outside the policy snapshot that must follow it (the listener): {@link #prepare} readies
+     * {@code next} without disturbing what serves now and throws {@link PolicyException} to refuse the reload;
+     * the returned change is committed right after the swap, or aborted when another stage refused.
+     */
+    @FunctionalInterface
+    public interface Stage {
+        Change prepare(Policy current, Policy next) throws PolicyException;
+    }
+
+    public interface Change {
+        void commit();
+
+        void abort();
+    }
+
     public static final Duration DEBOUNCE = Duration.ofMillis(200);
     private static final Logger log = LoggerFactory.getLogger(ReloadManager.class);
 
@@ -43,6 +59,7 @@ public final class ReloadManager implements AutoCloseable {
     private final PolicyHolder holder;
     private final GatewayMetrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
+    private final List<Stage> stages = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile WatchService watcher;
     private Thread watchThread;
 
@@ -60,6 +77,10 @@ public final class ReloadManager implements AutoCloseable {
         }
     }
 
+    public void addStage(Stage stage) {
+        stages.add(stage);
+    }
+
     /** Loads and swaps; never throws for a bad policy (the problems are in the result and the log). */
     public ReloadResult reload() {
         lock.lock();
@@ -67,9 +88,14 @@ public final class ReloadManager implements AutoCloseable {
             Policy current = holder.get();
             long next = (current == null ? 0 : current.version()) + 1;
             Policy loaded;
+            List<Change> changes = new ArrayList<>();
             try {
                 loaded = loader.load(dir, next);
+                for (Stage stage : stages) {
+                    changes.add(stage.prepare(current, loaded));
+                }
             } catch (PolicyException e) {
+                changes.forEach(Change::abort);
                 List<String> errors = new ArrayList<>();
                 for (ConfigProblem p : e.problems()) {
                     errors.add(p.toString());
@@ -81,11 +107,13 @@ public final class ReloadManager implements AutoCloseable {
                 failed();
                 return ReloadResult.failure(errors);
             } catch (RuntimeException e) {
+                changes.forEach(Change::abort);
                 log.error("reload failed", e);
                 failed();
                 return ReloadResult.failure(List.of(dir + ":0: : " + e));
             }
             holder.set(loaded);
+            changes.forEach(Change::commit);
             List<String> routes = loaded.routes().stream().map(RoutePolicy::path).sorted().toList();
             if (metrics != null) {
                 metrics.reloaded(loaded.version());

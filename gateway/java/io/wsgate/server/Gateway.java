@@ -45,12 +45,14 @@ public final class Gateway implements AutoCloseable {
     private final AuditLog audit;
     private final HandshakeGuard guard;
     private final ReloadManager reloads;
+    private final Path dir;
     private ProxyServer proxy;
     private AdminServer admin;
     private int adminPort = -1;
 
     private Gateway(Path dir, PolicyLoader loader, Policy policy, Function<String, String> env) {
         GatewayConfig gw = policy.gateway();
+        this.dir = dir;
         this.holder = new PolicyHolder(policy);
         this.revocations = RevocationStores.create(gw.state(), registry);
         this.limits = new Limits(gw.state());
@@ -99,12 +101,52 @@ public final class Gateway implements AutoCloseable {
                 .audit(audit)
                 .metrics(new MetricsBridge(metrics))
                 .start();
+        reloads.addStage(this::prepareListen);
         GatewayConfig gw = holder.get().gateway();
         admin = new AdminServer(gw.admin(), env, metrics, reloads, revocations, registry);
         adminPort = admin.start();
         if (gw.reload().watch()) {
             reloads.startWatching();
         }
+    }
+
+    /** Reload stage: a new listen address is bound (and a new TLS context built) before the policy is swapped. */
+    private ReloadManager.Change prepareListen(Policy current, Policy next) throws PolicyException {
+        ProxyServer.ListenChange change;
+        try {
+            change = proxy.prepareListen(next.gateway().listen());
+        } catch (java.io.IOException e) {
+            Path file = dir.resolve(PolicyLoader.GATEWAY_FILE);
+            String key = e instanceof java.net.BindException ? "listen.port" : "listen.tls";
+            throw new PolicyException(java.util.List.of(
+                    new ConfigProblem(PolicyLoader.GATEWAY_FILE, lineOf(file, "listen"), key, e.getMessage())));
+        }
+        return new ReloadManager.Change() {
+            @Override
+            public void commit() {
+                change.commit();
+            }
+
+            @Override
+            public void abort() {
+                change.abort();
+            }
+        };
+    }
+
+    /** 1-based line of a top-level key in {@code file}, 0 when it cannot be found. */
+    private static int lineOf(Path file, String key) {
+        try {
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith(key + ":")) {
+                    return i + 1;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // unknown line
+        }
+        return 0;
     }
 
     private ConnectionInspector inspector(Session session, PolicyHolder policies, RoutePolicy route,

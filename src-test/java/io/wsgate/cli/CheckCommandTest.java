@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -95,5 +96,64 @@ class CheckCommandTest {
                     .isNotEmpty()
                     .allMatch(l -> l.contains("auth.jwt.jwks_file: file not found"));
         }
+    }
+
+    private static final String PUBLIC_ROUTE_WARNINGS_OF = "%1$s:1: auth: warning: no auth section: the route is public|"
+            + "%1$s:1: rate_limits: warning: no rate_limits section: the route has no rate limits|"
+            + "%1$s:1: events: warning: no events section: every event is allowed";
+
+    private static String[] publicRouteWarnings(String file) {
+        return PUBLIC_ROUTE_WARNINGS_OF.formatted(file).split("\\|");
+    }
+
+    @Test
+    void proxyProtocolWithoutTrustedProxiesIsAWarning() throws IOException {
+        write("gateway.yaml", "listen:\n  port: 8080\n  proxy_protocol: true\n  trusted_proxies: []\n");
+        write("echo.yaml", "route:\n  path: /echo\n  upstream: { targets: [ws://127.0.0.1:9000/echo] }\n");
+
+        assertThat(check(Map.of(), dir.toString())).isZero();
+        assertThat(out.toString().lines()).startsWith(
+                "gateway.yaml:3: listen.proxy_protocol: warning: true with empty trusted_proxies: every connection "
+                        + "will be refused (list the balancer's addresses in listen.trusted_proxies)")
+                .endsWith(dir + ": ok, 1 route, 4 warnings");
+
+        out.getBuffer().setLength(0);
+        write("gateway.yaml", "listen:\n  port: 8080\n  proxy_protocol: true\n  trusted_proxies: [10.0.0.0/8]\n");
+        assertThat(check(Map.of(), dir.toString())).isZero();
+        assertThat(out.toString()).doesNotContain("proxy_protocol").contains(": ok, 1 route, 3 warnings");
+    }
+
+    @Test
+    void ymlFilesAreReportedAsIgnored() throws IOException {
+        write("gateway.yaml", "listen:\n  port: 8080\n");
+        write("echo.yaml", "route:\n  path: /echo\n  upstream: { targets: [ws://127.0.0.1:9000/echo] }\n");
+        write("chat.yml", "route:\n  path: /chat\n  upstream: { targets: [ws://127.0.0.1:9000/chat] }\n");
+        write("notes.txt", "not a policy");
+
+        assertThat(check(Map.of(), dir.toString())).isZero();
+        assertThat(out.toString().lines()).containsExactly(
+                "chat.yml:0: : warning: ignored: policy files must end in .yaml (rename it to chat.yaml)",
+                publicRouteWarnings("echo.yaml")[0], publicRouteWarnings("echo.yaml")[1],
+                publicRouteWarnings("echo.yaml")[2],
+                dir + ": ok, 1 route, 4 warnings");
+    }
+
+    @Test
+    void problemsAreSortedByFileThenLine() throws IOException {
+        write("gateway.yaml", "listen:\n  port: 8080\nadmin:\n  prot: 9090\n");
+        // b.yaml: its unknown key (line 4) is found while reading, the duplicate path (line 2) after it
+        write("b.yaml", "route:\n  path: /same\n  upstream: { targets: [ws://127.0.0.1:9000/] }\n  bogus: 1\n");
+        // a.yaml reads cleanly; its problem is found later, when the routes are compiled
+        write("a.yaml", "route:\n  path: /same\n  upstream: { targets: [ws://127.0.0.1:9000/] }\n"
+                + "auth:\n  jwt:\n    algorithms: [RS256]\n    jwks_file: keys/none.json\n");
+
+        assertThat(check(Map.of(), dir.toString())).isEqualTo(1);
+        List<String> lines = err.toString().lines().toList();
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(0)).startsWith("gateway.yaml:4: admin.prot: unknown key");
+        assertThat(lines.get(1)).startsWith("a.yaml:").contains("auth.jwt.jwks_file: file not found");
+        assertThat(lines.get(2)).startsWith("b.yaml:2: route.path: duplicate route path /same");
+        assertThat(lines.get(3)).startsWith("b.yaml:4: route.bogus: unknown key");
+        assertThat(lines.get(4)).isEqualTo(dir + ": 4 problems");
     }
 }
