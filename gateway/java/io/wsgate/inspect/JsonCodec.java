@@ -32,12 +32,35 @@ final class JsonCodec extends ConnectionInspector.Codec {
         if (!utf8.valid(buf, off, len)) {
             return in.refuse(rp, Notices.INVALID, null, 0, notice);
         }
-        int status = scanner.scan(buf, off, len, r.eventPath());
+        JsonNode tree = null;
+        int status;
+        String event = RouteRules.DEFAULT_EVENT;
+        if (r.treeFirst()) {
+            try {
+                tree = StrictJson.readTree(buf, off, len);
+                status = tree.isMissingNode() ? StrictJson.Scanner.NOT_JSON
+                        : StrictJson.hasProtoKey(tree) ? StrictJson.Scanner.INVALID : StrictJson.Scanner.OK;
+            } catch (JacksonException e) {
+                status = StrictJson.isStrictnessViolation(e) ? StrictJson.Scanner.INVALID : StrictJson.Scanner.NOT_JSON;
+            }
+            if (status == StrictJson.Scanner.OK) {
+                JsonNode ev = r.eventPath().get(tree);
+                if (ev != null && ev.isString()) {
+                    event = ev.asString();
+                }
+            } else {
+                tree = null;
+            }
+        } else {
+            status = scanner.scan(buf, off, len, r.eventPath());
+            if (status == StrictJson.Scanner.OK && scanner.valueToken() == JsonToken.VALUE_STRING) {
+                event = scanner.value();
+            }
+        }
         if (status == StrictJson.Scanner.INVALID) {
             return in.refuse(rp, Notices.INVALID, null, 0, notice);
         }
         boolean json = status == StrictJson.Scanner.OK;
-        String event = json && scanner.valueToken() == JsonToken.VALUE_STRING ? scanner.value() : RouteRules.DEFAULT_EVENT;
 
         if (json && r.refreshEvent() != null && r.refreshEvent().equals(event)) {
             return refresh(rp, buf, off, len);
@@ -60,7 +83,9 @@ final class JsonCodec extends ConnectionInspector.Codec {
         if (!rule.needsPayload()) {
             return Verdict.FORWARD;
         }
-        JsonNode tree = json ? StrictJson.readTree(buf, off, len) : null;
+        if (json && tree == null) {
+            tree = StrictJson.readTree(buf, off, len);
+        }
         int result = PayloadRules.apply(rule, tree);
         if (result == PayloadRules.INVALID) {
             return in.refuse(rp, Notices.INVALID, event, 0, notice);
