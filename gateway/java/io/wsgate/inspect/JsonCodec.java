@@ -14,8 +14,6 @@ import tools.jackson.databind.JsonNode;
  */
 final class JsonCodec extends ConnectionInspector.Codec {
     private static final FieldPath TOKEN = FieldPath.parse("token");
-    private final StrictJson.Scanner scanner = new StrictJson.Scanner();
-    private final StrictJson.Utf8Check utf8 = new StrictJson.Utf8Check();
     private final ConnectionInspector.NoticeBuilder notice =
             (r, code, event, retry) -> Notices.json(r.eventPath(), r.notifyEvent(), code, event, retry);
 
@@ -29,7 +27,7 @@ final class JsonCodec extends ConnectionInspector.Codec {
         if (in.pending == PendingAuth.FIRST_MESSAGE) {
             return firstMessage(rp, r, buf, off, len);
         }
-        if (!utf8.valid(buf, off, len)) {
+        if (!StrictJson.utf8().valid(buf, off, len)) {
             return in.refuse(rp, Notices.INVALID, null, 0, notice);
         }
         JsonNode tree = null;
@@ -52,9 +50,9 @@ final class JsonCodec extends ConnectionInspector.Codec {
                 tree = null;
             }
         } else {
-            status = scanner.scan(buf, off, len, r.eventPath());
-            if (status == StrictJson.Scanner.OK && scanner.valueToken() == JsonToken.VALUE_STRING) {
-                event = scanner.value();
+            status = StrictJson.scanner().scan(buf, off, len, r.eventPath());
+            if (status == StrictJson.Scanner.OK && StrictJson.scanner().valueToken() == JsonToken.VALUE_STRING) {
+                event = StrictJson.scanner().value();
             }
         }
         if (status == StrictJson.Scanner.INVALID) {
@@ -98,10 +96,10 @@ final class JsonCodec extends ConnectionInspector.Codec {
 
     private Verdict firstMessage(RoutePolicy rp, RouteRules r, byte[] buf, int off, int len) {
         String token = null;
-        if (r.firstMessagePath() != null && utf8.valid(buf, off, len)
-                && scanner.scan(buf, off, len, r.firstMessagePath()) == StrictJson.Scanner.OK
-                && scanner.valueToken() == JsonToken.VALUE_STRING) {
-            token = scanner.value();
+        if (r.firstMessagePath() != null && StrictJson.utf8().valid(buf, off, len)
+                && StrictJson.scanner().scan(buf, off, len, r.firstMessagePath()) == StrictJson.Scanner.OK
+                && StrictJson.scanner().valueToken() == JsonToken.VALUE_STRING) {
+            token = StrictJson.scanner().value();
         }
         TokenCheck.Result res = token == null || token.isEmpty()
                 ? TokenCheck.Result.fail(TokenCheck.Failure.MISSING) : in.tokens.check(token);

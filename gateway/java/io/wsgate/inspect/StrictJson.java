@@ -60,7 +60,20 @@ public final class StrictJson {
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
 
+    /** One scanner and UTF-8 checker per thread (event loop), not per connection: ~1.5 KB less per idle socket. */
+    private static final ThreadLocal<Scanner> SCANNERS = ThreadLocal.withInitial(Scanner::new);
+    private static final ThreadLocal<Utf8Check> UTF8 = ThreadLocal.withInitial(Utf8Check::new);
+
     private StrictJson() {
+    }
+
+    /** This thread's scanner; its results are valid until the thread's next scan. */
+    static Scanner scanner() {
+        return SCANNERS.get();
+    }
+
+    static Utf8Check utf8() {
+        return UTF8.get();
     }
 
     /** Strict UTF-8 (no overlong forms, no surrogates); ASCII needs no allocation. */
