@@ -65,6 +65,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         answered = true;
         if (timer != null) {
             timer.cancel(false);
+            timer = null;
         }
     }
 

@@ -73,8 +73,9 @@ final class Relay {
 
     private final ProxyServer server;
     private final Channel client;
-    private final HandshakeHandler handshake;
-    private final HandshakeDecision decision;
+    /** Both are dropped once the client is upgraded and the upstream connected ({@link #established}). */
+    private HandshakeHandler handshake;
+    private HandshakeDecision decision;
     private final RoutePolicy route;
     private final RouteConfig.Route rc;
     private final Session session;
@@ -210,15 +211,23 @@ final class Relay {
             closeUpstream(1001, "client went away");
             return;
         }
+        savedHeaders = null;
         if (!clientUpgraded) {
             String sub = c.subprotocol() != null && !c.subprotocol().isEmpty()
                     ? c.subprotocol() : decision.clientSubprotocol();
             upgradeClient(sub);
         } else {
+            established();
             drainToUpstream();
             readClient();
         }
         readUpstream();
+    }
+
+    /** Both legs are open: what only the handshake needed can go (idle sockets keep less). */
+    private void established() {
+        handshake = null;
+        decision = null;
     }
 
     private void upstreamFailed(Throwable cause) {
@@ -275,6 +284,9 @@ final class Relay {
             p.addBefore(at, "ws-agg", new WebSocketFrameAggregator(rc.maxMessageBytes()));
             p.replace(handshake, "relay", new ClientHandler());
             startTimers();
+            if (upstream != null) {
+                established();
+            }
             drainToClient();
             readClient();
             if (upstream != null) {
