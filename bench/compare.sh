@@ -116,7 +116,14 @@ if ((DO_IDLE)); then
         idle "$t" "$(url_of "$t")" "$(pids_of "$t")" "${extra[@]}"
     done
     if [[ -n $GATEWAY && -n $GATEWAY_PID ]]; then
+        fds_before=$(ls "/proc/$GATEWAY_PID/fd" 2>/dev/null | wc -l)
         idle "wsgate raw" "$GATEWAY" "$GATEWAY_PID" --jvm
+        # the json run's "before" sample must not count raw sockets still closing (same process)
+        for ((i = 0; i < 40; i++)); do
+            (($(ls "/proc/$GATEWAY_PID/fd" 2>/dev/null | wc -l) <= fds_before + 10)) && break
+            sleep 0.5
+        done
+        sleep 4  # close handshakes (force-close after 3 s) release their state
     fi
     if [[ -n $GATEWAY_JSON && -n $GATEWAY_PID ]]; then
         idle "wsgate json" "$GATEWAY_JSON" "$GATEWAY_PID" --jvm "${GATEWAY_HEADERS[@]}" \

@@ -14,8 +14,6 @@ import tools.jackson.databind.JsonNode;
  */
 final class JsonCodec extends ConnectionInspector.Codec {
     private static final FieldPath TOKEN = FieldPath.parse("token");
-    private final StrictJson.Scanner scanner = new StrictJson.Scanner();
-    private final StrictJson.Utf8Check utf8 = new StrictJson.Utf8Check();
     private final ConnectionInspector.NoticeBuilder notice =
             (r, code, event, retry) -> Notices.json(r.eventPath(), r.notifyEvent(), code, event, retry);
 
@@ -29,15 +27,38 @@ final class JsonCodec extends ConnectionInspector.Codec {
         if (in.pending == PendingAuth.FIRST_MESSAGE) {
             return firstMessage(rp, r, buf, off, len);
         }
-        if (!utf8.valid(buf, off, len)) {
+        if (!StrictJson.utf8().valid(buf, off, len)) {
             return in.refuse(rp, Notices.INVALID, null, 0, notice);
         }
-        int status = scanner.scan(buf, off, len, r.eventPath());
+        JsonNode tree = null;
+        int status;
+        String event = RouteRules.DEFAULT_EVENT;
+        if (r.treeFirst()) {
+            try {
+                tree = StrictJson.readTree(buf, off, len);
+                status = tree.isMissingNode() ? StrictJson.Scanner.NOT_JSON
+                        : StrictJson.hasProtoKey(tree) ? StrictJson.Scanner.INVALID : StrictJson.Scanner.OK;
+            } catch (JacksonException e) {
+                status = StrictJson.isStrictnessViolation(e) ? StrictJson.Scanner.INVALID : StrictJson.Scanner.NOT_JSON;
+            }
+            if (status == StrictJson.Scanner.OK) {
+                JsonNode ev = r.eventPath().get(tree);
+                if (ev != null && ev.isString()) {
+                    event = ev.asString();
+                }
+            } else {
+                tree = null;
+            }
+        } else {
+            status = StrictJson.scanner().scan(buf, off, len, r.eventPath());
+            if (status == StrictJson.Scanner.OK && StrictJson.scanner().valueToken() == JsonToken.VALUE_STRING) {
+                event = StrictJson.scanner().value();
+            }
+        }
         if (status == StrictJson.Scanner.INVALID) {
             return in.refuse(rp, Notices.INVALID, null, 0, notice);
         }
         boolean json = status == StrictJson.Scanner.OK;
-        String event = json && scanner.valueToken() == JsonToken.VALUE_STRING ? scanner.value() : RouteRules.DEFAULT_EVENT;
 
         if (json && r.refreshEvent() != null && r.refreshEvent().equals(event)) {
             return refresh(rp, buf, off, len);
@@ -60,7 +81,9 @@ final class JsonCodec extends ConnectionInspector.Codec {
         if (!rule.needsPayload()) {
             return Verdict.FORWARD;
         }
-        JsonNode tree = json ? StrictJson.readTree(buf, off, len) : null;
+        if (json && tree == null) {
+            tree = StrictJson.readTree(buf, off, len);
+        }
         int result = PayloadRules.apply(rule, tree);
         if (result == PayloadRules.INVALID) {
             return in.refuse(rp, Notices.INVALID, event, 0, notice);
@@ -73,10 +96,10 @@ final class JsonCodec extends ConnectionInspector.Codec {
 
     private Verdict firstMessage(RoutePolicy rp, RouteRules r, byte[] buf, int off, int len) {
         String token = null;
-        if (r.firstMessagePath() != null && utf8.valid(buf, off, len)
-                && scanner.scan(buf, off, len, r.firstMessagePath()) == StrictJson.Scanner.OK
-                && scanner.valueToken() == JsonToken.VALUE_STRING) {
-            token = scanner.value();
+        if (r.firstMessagePath() != null && StrictJson.utf8().valid(buf, off, len)
+                && StrictJson.scanner().scan(buf, off, len, r.firstMessagePath()) == StrictJson.Scanner.OK
+                && StrictJson.scanner().valueToken() == JsonToken.VALUE_STRING) {
+            token = StrictJson.scanner().value();
         }
         TokenCheck.Result res = token == null || token.isEmpty()
                 ? TokenCheck.Result.fail(TokenCheck.Failure.MISSING) : in.tokens.check(token);

@@ -4,6 +4,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /**
@@ -19,8 +20,8 @@ final class Notices {
     private static final long INTERVAL_MS = 1000;
 
     private final LongSupplier clockMillis;
-    private final long[] lastSent = new long[CODES.length];
-    private final boolean[] everSent = new boolean[CODES.length];
+    /** Allocated on the first notice: most sockets never get one. Long.MIN_VALUE: never sent. */
+    private long[] lastSent;
 
     Notices(LongSupplier clockMillis) {
         this.clockMillis = clockMillis;
@@ -32,11 +33,14 @@ final class Notices {
         if (i < 0) {
             return false;
         }
+        if (lastSent == null) {
+            lastSent = new long[CODES.length];
+            Arrays.fill(lastSent, Long.MIN_VALUE);
+        }
         long now = clockMillis.getAsLong();
-        if (everSent[i] && now - lastSent[i] < INTERVAL_MS) {
+        if (lastSent[i] != Long.MIN_VALUE && now - lastSent[i] < INTERVAL_MS) {
             return false;
         }
-        everSent[i] = true;
         lastSent[i] = now;
         return true;
     }

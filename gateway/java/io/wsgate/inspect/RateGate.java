@@ -14,7 +14,29 @@ public interface RateGate {
     /** Counts a dropped message; true when rate_limits.close_after was reached. */
     boolean dropped(RoutePolicy route);
 
+    /** No rate limits at all (an inspector built without {@link SessionLimits}). */
+    RateGate NONE = new RateGate() {
+        @Override
+        public long tryMessage(RoutePolicy route, String event) {
+            return 0;
+        }
+
+        @Override
+        public long tryControl(RoutePolicy route) {
+            return 0;
+        }
+
+        @Override
+        public boolean dropped(RoutePolicy route) {
+            return false;
+        }
+    };
+
+    /** {@code limits} null: {@link #NONE}. */
     static RateGate of(SessionLimits limits) {
+        if (limits == null) {
+            return NONE;
+        }
         return new RateGate() {
             @Override
             public long tryMessage(RoutePolicy route, String event) {

@@ -47,6 +47,7 @@ public final class RouteRules {
     private final String forwardUserKey;
     private final String forwardRolesKey;
     private final boolean stripToken;
+    private final boolean treeFirst;
 
     private RouteRules(RouteConfig route) {
         this.route = route;
@@ -116,6 +117,8 @@ public final class RouteRules {
             }
         }
         this.rules = Map.copyOf(compiled);
+        this.treeFirst = !defaultAllow && !rules.isEmpty()
+                && rules.values().stream().allMatch(EventPolicy::needsPayload);
 
         RouteConfig.RateLimits rl = route.rateLimits();
         this.rateClose = rl != null && rl.onExceed() == RouteConfig.OnExceed.CLOSE;
@@ -312,6 +315,14 @@ public final class RouteRules {
             return r;
         }
         return defaultAllow && !DEFAULT_EVENT.equals(event) ? EventPolicy.ALLOW_ANY : null;
+    }
+
+    /**
+     * True when every message that can pass needs its tree (default deny, every rule has payload rules):
+     * one tree parse then finds the event too, instead of a streaming scan followed by a tree parse.
+     */
+    public boolean treeFirst() {
+        return treeFirst;
     }
 
     public boolean onDenyClose() {

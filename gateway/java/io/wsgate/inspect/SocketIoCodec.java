@@ -24,8 +24,6 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
     private static final FieldPath TOKEN = FieldPath.parse("[1].token");
 
     private final SocketIoHeader header = new SocketIoHeader();
-    private final StrictJson.Scanner scanner = new StrictJson.Scanner();
-    private final StrictJson.Utf8Check utf8 = new StrictJson.Utf8Check();
     private int pendingAttachments;
     private boolean dropAttachments;
     private long attachmentBudget = -1;
@@ -46,7 +44,7 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
         if (pendingAttachments > 0) {
             return in.malformed(rp, "text frame while binary attachments are pending");
         }
-        if (len == 0 || !utf8.valid(buf, off, len)) {
+        if (len == 0 || !StrictJson.utf8().valid(buf, off, len)) {
             return in.malformed(rp, "malformed Engine.IO packet");
         }
         switch (buf[off]) {
@@ -118,8 +116,8 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
         if (header.ackId < 0 || !header.hasPayload()) {
             return in.malformed(rp, "ACK without id or data");
         }
-        int status = scanner.scan(buf, header.payloadOff, header.payloadLen, null);
-        if (status == StrictJson.Scanner.NOT_JSON || scanner.root() != JsonToken.START_ARRAY) {
+        int status = StrictJson.scanner().scan(buf, header.payloadOff, header.payloadLen, null);
+        if (status == StrictJson.Scanner.NOT_JSON || StrictJson.scanner().root() != JsonToken.START_ARRAY) {
             return in.malformed(rp, "ACK data is not an array");
         }
         if (status == StrictJson.Scanner.INVALID) {
@@ -135,19 +133,19 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
         if (!header.hasPayload()) {
             return in.malformed(rp, "EVENT without data");
         }
-        int status = scanner.scan(buf, header.payloadOff, header.payloadLen, FIRST);
-        if (status == StrictJson.Scanner.NOT_JSON || scanner.root() != JsonToken.START_ARRAY) {
+        int status = StrictJson.scanner().scan(buf, header.payloadOff, header.payloadLen, FIRST);
+        if (status == StrictJson.Scanner.NOT_JSON || StrictJson.scanner().root() != JsonToken.START_ARRAY) {
             return in.malformed(rp, "EVENT data is not an array");
         }
-        JsonToken nameToken = scanner.valueToken();
+        JsonToken nameToken = StrictJson.scanner().valueToken();
         String event;
         if (nameToken == JsonToken.VALUE_STRING) {
-            event = scanner.value();
+            event = StrictJson.scanner().value();
             if (RouteRules.RESERVED_SOCKETIO.contains(event)) {
                 return in.malformed(rp, "reserved event name");
             }
         } else if (nameToken != null && nameToken.isNumeric()) {
-            event = numericName(scanner.value());
+            event = numericName(StrictJson.scanner().value());
             if (event == null) {
                 return in.malformed(rp, "event name is not an integer");
             }
@@ -221,8 +219,8 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
         }
         ObjectNode auth = null;
         if (header.hasPayload()) {
-            int status = scanner.scan(buf, header.payloadOff, header.payloadLen, null);
-            if (status != StrictJson.Scanner.OK || scanner.root() != JsonToken.START_OBJECT) {
+            int status = StrictJson.scanner().scan(buf, header.payloadOff, header.payloadLen, null);
+            if (status != StrictJson.Scanner.OK || StrictJson.scanner().root() != JsonToken.START_OBJECT) {
                 return in.malformed(rp, "CONNECT data is not an object");
             }
             auth = (ObjectNode) StrictJson.readTree(buf, header.payloadOff, header.payloadLen);

@@ -19,16 +19,16 @@ import java.util.Map;
 public final class SessionLimits {
     private final Limits limits;
     private final Session session;
-    private final String ipKey;
+    /** Built on first use, like the event map: an idle socket holds neither. */
+    private String ipKey;
     private String userKey;
     private String userKeyFor;
-    private final Map<String, EventSlot> events = new HashMap<>(4);
+    private Map<String, EventSlot> events;
     private int dropped;
 
     SessionLimits(Limits limits, Session session) {
         this.limits = limits;
         this.session = session;
-        this.ipKey = "m|" + session.routePath() + "|" + session.clientIp();
     }
 
     /** 0 when the message may pass (per_ip.messages, per_user.messages, the event's rate), else retry-after ms. */
@@ -58,7 +58,7 @@ public final class SessionLimits {
         }
         RouteLimits.Spec ipSpec = rl.ipMessages();
         if (ipSpec != null) {
-            long wait = limits.take(limits.gate(ipKey, ipSpec), ipSpec);
+            long wait = limits.take(limits.gate(ipKey(), ipSpec), ipSpec);
             if (wait > 0) {
                 if (userGate != null) {
                     limits.untake(userGate);
@@ -73,7 +73,7 @@ public final class SessionLimits {
     /** Control frames and Engine.IO ping/pong: only per_ip.messages. */
     public long tryControl(RoutePolicy route) {
         RouteLimits.Spec ipSpec = route.limits().ipMessages();
-        return ipSpec == null ? 0 : Limits.toMillis(limits.take(limits.gate(ipKey, ipSpec), ipSpec));
+        return ipSpec == null ? 0 : Limits.toMillis(limits.take(limits.gate(ipKey(), ipSpec), ipSpec));
     }
 
     /** Counts a dropped message; true when it reached rate_limits.close_after (close 4429). */
@@ -107,7 +107,17 @@ public final class SessionLimits {
         return userKey;
     }
 
+    private String ipKey() {
+        if (ipKey == null) {
+            ipKey = "m|" + session.routePath() + "|" + session.clientIp();
+        }
+        return ipKey;
+    }
+
     private EventSlot slot(String event) {
+        if (events == null) {
+            events = new HashMap<>(4);
+        }
         EventSlot s = events.get(event);
         if (s == null) {
             s = new EventSlot(new Gate(null, SynchronizationStrategy.NONE, limits.meter()));

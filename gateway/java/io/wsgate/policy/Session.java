@@ -1,5 +1,8 @@
 package io.wsgate.policy;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * One proxied connection as the policy core sees it. Owned by the connection's event loop; fields
  * other code reads from other threads (admin listing, revocation sweep) are volatile.
@@ -16,8 +19,21 @@ public final class Session {
     private final long sinceMillis;
     private volatile Identity identity;
     private volatile Closer closer;
-    private volatile long messagesIn;
-    private volatile long messagesOut;
+    /** Written by the event loop with release stores (no fence per message), read with acquire loads. */
+    private long messagesIn;
+    private long messagesOut;
+    private static final VarHandle IN;
+    private static final VarHandle OUT;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            IN = l.findVarHandle(Session.class, "messagesIn", long.class);
+            OUT = l.findVarHandle(Session.class, "messagesOut", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     public Session(long id, String clientIp, String routePath, long sinceMillis) {
         this.id = id;
@@ -54,14 +70,12 @@ public final class Session {
         }
     }
 
-    // Written only by the session's event loop; volatile so admin reads are fresh.
-    public long messagesIn() { return messagesIn; }
+    // Written only by the session's event loop; other threads (admin) read them with acquire loads.
+    public long messagesIn() { return (long) IN.getAcquire(this); }
 
-    public long messagesOut() { return messagesOut; }
+    public long messagesOut() { return (long) OUT.getAcquire(this); }
 
-    @SuppressWarnings("NonAtomicOperationOnVolatileField")
-    public void countIn() { messagesIn++; }
+    public void countIn() { IN.setRelease(this, messagesIn + 1); }
 
-    @SuppressWarnings("NonAtomicOperationOnVolatileField")
-    public void countOut() { messagesOut++; }
+    public void countOut() { OUT.setRelease(this, messagesOut + 1); }
 }

@@ -67,6 +67,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         answered = true;
         if (timer != null) {
             timer.cancel(false);
+            timer = null;
         }
     }
 

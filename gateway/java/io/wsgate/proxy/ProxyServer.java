@@ -112,7 +112,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, readAllocator())
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER, HIGH_WATER))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -247,9 +247,15 @@ public final class ProxyServer implements AutoCloseable {
         shutdown(Duration.ofSeconds(2));
     }
 
-    /** Reads of at most {@link #MAX_READ} bytes: part of the per-connection memory bound. */
+    /**
+     * Reads of at most {@link #MAX_READ} bytes: part of the per-connection memory bound. Shared: the allocator
+     * only holds the size table, each channel gets its own handle.
+     */
+    private static final AdaptiveRecvByteBufAllocator READ_ALLOCATOR = new AdaptiveRecvByteBufAllocator(512, 8192, MAX_READ);
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(LOW_WATER, HIGH_WATER);
+
     static AdaptiveRecvByteBufAllocator readAllocator() {
-        return new AdaptiveRecvByteBufAllocator(512, 8192, MAX_READ);
+        return READ_ALLOCATOR;
     }
 
     /** Open proxied connections (upgraded or connecting upstream). */

@@ -73,8 +73,9 @@ final class Relay {
 
     private final ProxyServer server;
     private final Channel client;
-    private final HandshakeHandler handshake;
-    private final HandshakeDecision decision;
+    /** Both are dropped once the client is upgraded and the upstream connected ({@link #established}). */
+    private HandshakeHandler handshake;
+    private HandshakeDecision decision;
     private final RoutePolicy route;
     private final RouteConfig.Route rc;
     private final Session session;
@@ -107,9 +108,13 @@ final class Relay {
     private int clientCloseCode;
 
     private long lastActivity = System.nanoTime();
-    private ScheduledFuture<?> idleTask;
+    /** One timer for the idle timeout and the token expiry, armed for the earlier of the two ({@link #armTimer}). */
+    private ScheduledFuture<?> timer;
+    private long timerAt;
+    private long idleNanos;
+    private boolean expires;
+    private long expiresAtNanos;
     private ScheduledFuture<?> pingTask;
-    private ScheduledFuture<?> expiryTask;
     private ScheduledFuture<?> authTask;
     private Identity expiryFor;
     /** The subprotocol answered in the client's 101. */
@@ -210,15 +215,23 @@ final class Relay {
             closeUpstream(1001, "client went away");
             return;
         }
+        savedHeaders = null;
         if (!clientUpgraded) {
             String sub = c.subprotocol() != null && !c.subprotocol().isEmpty()
                     ? c.subprotocol() : decision.clientSubprotocol();
             upgradeClient(sub);
         } else {
+            established();
             drainToUpstream();
             readClient();
         }
         readUpstream();
+    }
+
+    /** Both legs are open: what only the handshake needed can go (idle sockets keep less). */
+    private void established() {
+        handshake = null;
+        decision = null;
     }
 
     private void upstreamFailed(Throwable cause) {
@@ -277,6 +290,9 @@ final class Relay {
             p.addBefore(at, "ws-agg", new WebSocketFrameAggregator(rc.maxMessageBytes()));
             p.replace(handshake, "relay", new ClientHandler());
             startTimers();
+            if (upstream != null) {
+                established();
+            }
             drainToClient();
             readClient();
             if (upstream != null) {
@@ -286,10 +302,7 @@ final class Relay {
     }
 
     private void startTimers() {
-        long idle = limits.idleTimeout() == null ? 0 : limits.idleTimeout().toNanos();
-        if (idle > 0) {
-            idleTask = client.eventLoop().schedule(this::checkIdle, idle, TimeUnit.NANOSECONDS);
-        }
+        idleNanos = limits.idleTimeout() == null ? 0 : limits.idleTimeout().toNanos();
         long ping = limits.pingInterval() == null ? 0 : limits.pingInterval().toNanos();
         if (ping > 0) {
             pingTask = client.eventLoop().scheduleAtFixedRate(this::ping, ping, ping, TimeUnit.NANOSECONDS);
@@ -304,17 +317,53 @@ final class Relay {
             }, t.toMillis(), TimeUnit.MILLISECONDS);
         }
         watchExpiry();
+        armTimer();
     }
 
     // ------------------------------------------------------------------ timers
 
-    private void checkIdle() {
-        long idle = limits.idleTimeout().toNanos();
-        long quiet = System.nanoTime() - lastActivity;
-        if (quiet >= idle) {
+    /**
+     * (Re)schedules the connection's timer for the earlier of idle deadline and token expiry. A timer that is
+     * already due earlier stays: when it fires it re-arms for what is left (activity only moves deadlines later).
+     */
+    private void armTimer() {
+        if (closed || !clientUpgraded) {
+            return;
+        }
+        boolean any = false;
+        long next = 0;
+        if (idleNanos > 0) {
+            next = lastActivity + idleNanos;
+            any = true;
+        }
+        if (expires && (!any || expiresAtNanos - next < 0)) {
+            next = expiresAtNanos;
+            any = true;
+        }
+        if (!any) {
+            cancel(timer);
+            timer = null;
+            return;
+        }
+        if (timer != null) {
+            if (timerAt - next <= 0) {
+                return;
+            }
+            timer.cancel(false);
+        }
+        timerAt = next;
+        timer = client.eventLoop().schedule(this::onTimer, Math.max(0, next - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimer() {
+        timer = null;
+        long now = System.nanoTime();
+        if (expires && now - expiresAtNanos >= 0) {
+            closeBoth(4401, "token expired", 1001, "client token expired");
+        } else if (idleNanos > 0 && now - lastActivity >= idleNanos) {
             closeBoth(1001, "idle timeout", 1001, "idle timeout");
-        } else if (!closed) {
-            idleTask = client.eventLoop().schedule(this::checkIdle, idle - quiet, TimeUnit.NANOSECONDS);
+        } else {
+            armTimer();
         }
     }
 
@@ -324,24 +373,20 @@ final class Relay {
         }
     }
 
-    /** One expiry task per connection, moved when a refresh changes the identity. */
+    /** Moves the expiry deadline when a refresh (or a late token) changes the identity. */
     private void watchExpiry() {
         Identity id = session.identity();
         if (id == expiryFor) {
             return;
         }
         expiryFor = id;
-        if (expiryTask != null) {
-            expiryTask.cancel(false);
-            expiryTask = null;
-        }
         RouteConfig.Auth auth = route.config().auth();
-        if (id == null || auth == null || !auth.closeOnExpiry() || id.expiresAt() <= 0) {
-            return;
+        expires = id != null && auth != null && auth.closeOnExpiry() && id.expiresAt() > 0;
+        if (expires) {
+            long delay = Math.max(0, id.expiresAt() * 1000 - System.currentTimeMillis());
+            expiresAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
         }
-        long delay = Math.max(0, id.expiresAt() * 1000 - System.currentTimeMillis());
-        expiryTask = client.eventLoop().schedule(() -> closeBoth(4401, "token expired", 1001, "client token expired"),
-                delay, TimeUnit.MILLISECONDS);
+        armTimer();
     }
 
     // ------------------------------------------------------------------ client -> upstream
@@ -727,9 +772,8 @@ final class Relay {
             return;
         }
         closed = true;
-        cancel(idleTask);
+        cancel(timer);
         cancel(pingTask);
-        cancel(expiryTask);
         cancel(authTask);
         releaseRequest();
         releaseAll(toUpstreamQueue);

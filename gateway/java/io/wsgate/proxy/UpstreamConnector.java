@@ -8,8 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -177,9 +178,9 @@ final class UpstreamConnector {
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, ProxyServer.readAllocator())
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, share))
-                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                            new WriteBufferWaterMark(ProxyServer.LOW_WATER, ProxyServer.HIGH_WATER))
+                    // connect timeout below: Netty's own keeps its cancelled task referenced by the channel
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
+                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyServer.WATER_MARK)
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -192,7 +193,16 @@ final class UpstreamConnector {
                         }
                     });
             ChannelFuture cf = b.connect(host, port);
+            ScheduledFuture<?> connectTimer = cf.isDone() ? null : loop.schedule(() -> {
+                if (cf instanceof ChannelPromise p
+                        && p.tryFailure(new ConnectTimeoutException("connection timed out: " + host + ":" + port))) {
+                    cf.channel().close();
+                }
+            }, share, TimeUnit.MILLISECONDS);
             cf.addListener(f -> {
+                if (connectTimer != null) {
+                    connectTimer.cancel(false);
+                }
                 if (!f.isSuccess()) {
                     server.metrics().upstreamConnectFailed(route.path(), target);
                     next(i + 1, f.cause());

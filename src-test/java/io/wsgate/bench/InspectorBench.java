@@ -27,6 +27,7 @@ import io.wsgate.policy.Verdict;
 import org.openjdk.jmh.annotations.*;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,8 +63,11 @@ public class InspectorBench {
 
     private ConnectionInspector json;
     private ConnectionInspector socketio;
+    /** bench/policies/bench-json.yaml's rule: roles, schema, sanitize text, max_length; a plain message passes. */
+    private ConnectionInspector full;
     private final byte[] jsonForward = bytes("{\"type\":\"send-message\",\"room\":\"lobby\",\"message\":\"hello there, how are you today?\",\"ts\":1732600000000}");
     private final byte[] jsonSanitize = bytes("{\"type\":\"post\",\"room\":\"lobby\",\"message\":\"<b>hello</b> there & <script>x()</script> how are you?\",\"ts\":1732600000000}");
+    private final byte[] jsonFull = bytes("{\"type\":\"send-message\",\"room\":\"r\",\"message\":\"0000000000000001 filler filler filler filler filler filler filler filler filler filler filler filler\"}");
     private final byte[] sioForward = bytes("42[\"send-message\",{\"room\":\"lobby\",\"message\":\"hello there, how are you today?\",\"ts\":1732600000000}]");
     private final byte[] sioSanitize = bytes("4217[\"post\",{\"room\":\"lobby\",\"message\":\"<b>hello</b> there & <script>x()</script> how are you?\"}]");
 
@@ -74,6 +78,10 @@ public class InspectorBench {
         EventRule sioPost = new EventRule(List.of("user"), 0, null, null, Map.of("[0].message", SanitizeMode.TEXT), Map.of("[0].message", 2000));
         json = inspector(Kind.JSON, "type", Map.of("send-message", plain, "post", jsonPost));
         socketio = inspector(Kind.SOCKETIO, null, Map.of("send-message", plain, "post", sioPost));
+        EventRule benchJson = new EventRule(List.of("user"), 65536, null,
+                Path.of("bench/policies/schemas/send-message.json"), Map.of("message", SanitizeMode.TEXT),
+                Map.of("message", 60000));
+        full = inspector(Kind.JSON, "type", Map.of("send-message", benchJson));
     }
 
     private static ConnectionInspector inspector(Kind kind, String event, Map<String, EventRule> rules) {
@@ -95,6 +103,11 @@ public class InspectorBench {
     @Benchmark
     public Verdict jsonForward() {
         return check(json.onClientMessage(false, jsonForward, 0, jsonForward.length), Verdict.Kind.FORWARD);
+    }
+
+    @Benchmark
+    public Verdict jsonFullPolicy() {
+        return check(full.onClientMessage(false, jsonFull, 0, jsonFull.length), Verdict.Kind.FORWARD);
     }
 
     @Benchmark

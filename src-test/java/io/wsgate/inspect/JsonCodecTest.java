@@ -2,6 +2,7 @@ package io.wsgate.inspect;
 
 import io.wsgate.config.RouteConfig;
 import io.wsgate.config.RouteConfig.DefaultAction;
+import io.wsgate.config.RouteConfig.EventRule;
 import io.wsgate.config.RouteConfig.OnDeny;
 import io.wsgate.config.RouteConfig.SanitizeMode;
 import io.wsgate.policy.Verdict;
@@ -200,6 +201,36 @@ class JsonCodecTest {
         assertThat(str(v.rewritten())).isEqualTo(
                 "{\"type\":\"send-message\",\"z\":1.50,\"message\":\"hi\",\"meta\":{\"html\":\"<a href=\\\"http://e.x\\\" rel=\\\"nofollow noopener\\\">l</a>\"}}");
         assertThat(h.send("{\"type\":\"nope\"}").refusal()).isEqualTo("unknown_event");
+    }
+
+    @Test
+    void treeFirstRoutesJudgeEveryMessageLikeScanningRoutes() {
+        EventRule limited = payload(null, null, Map.of("m", 5));
+        RouteConfig treeCfg = json("a.type", events(DefaultAction.DENY, OnDeny.DROP, rules("go", limited, "$default", limited)));
+        RouteConfig scanCfg = json("a.type", events(DefaultAction.DENY, OnDeny.DROP, rules("go", limited, "$default", limited,
+                "other", rule())));
+        assertThat(RouteRules.compile(treeCfg).treeFirst()).isTrue();
+        assertThat(RouteRules.compile(scanCfg).treeFirst()).isFalse();
+        Harness tree = new Harness(treeCfg);
+        Harness scan = new Harness(scanCfg);
+        String[] inputs = {
+                "{\"a\":{\"type\":\"go\"},\"m\":\"ok\"}", "{\"a\":{\"type\":\"go\"},\"m\":\"too long\"}",
+                "{\"a\":{\"type\":\"nope\"}}", "{\"a\":{\"type\":5}}", "{\"a\":[{\"type\":\"go\"}]}", "{\"type\":\"go\"}",
+                "", "  ", "hello", "null", "\"go\"", "[1,2]", "{\"a\":1}{\"a\":2}", "{\"a\":1} x", "{\"a\":",
+                "{\"a\":{\"type\":\"go\",\"type\":\"go\"}}", "{\"a\":{\"type\":\"go\"},\"x\":[{\"k\":1,\"k\":2}]}",
+                "{\"a\":{\"type\":\"go\"},\"x\":[{\"__proto__\":1}]}", "{\"a\":{\"type\":\"go\",\"\\u005f_proto__\":1}}",
+                "[".repeat(70) + "]".repeat(70), "{\"a\":{\"type\":\"go\"},\"n\":" + "9".repeat(150) + "}",
+                "{\"a\":{\"type\":\"go\"},\"n\":1.50e3,\"m\":\"\u00e9\"}"};
+        for (String in : inputs) {
+            Verdict t = tree.send(in);
+            Verdict s = scan.send(in);
+            assertThat(t.kind()).as(in).isEqualTo(s.kind());
+            assertThat(t.refusal()).as(in).isEqualTo(s.refusal());
+            assertThat(t.event()).as(in).isEqualTo(s.event());
+        }
+        assertThat(tree.send(inputs[0])).isSameAs(Verdict.FORWARD);
+        assertThat(tree.send(inputs[1]).refusal()).isEqualTo("invalid");
+        assertThat(tree.send(inputs[15]).refusal()).isEqualTo("invalid");
     }
 
     @Test

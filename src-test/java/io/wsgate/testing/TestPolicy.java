@@ -1,18 +1,24 @@
 package io.wsgate.testing;
 
+import io.wsgate.auth.RouteAuth;
 import io.wsgate.config.GatewayConfig;
 import io.wsgate.config.RouteConfig;
 import io.wsgate.policy.Policy;
 import io.wsgate.policy.PolicyHolder;
 import io.wsgate.policy.RoutePolicy;
+import io.wsgate.inspect.RouteRules;
+import io.wsgate.limits.RouteLimits;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Builds {@link Policy} snapshots in code for tests (the YAML loader is another package's job). */
 public final class TestPolicy {
+    private static final String TEST_SECRET_ENV = "WSGATE_TEST_HMAC";
+    private static final Map<String, String> TEST_ENV = Map.of(TEST_SECRET_ENV, "test-secret-test-secret-test-secret-0123456789");
     private String host = "127.0.0.1";
     private int port = 0;
     private GatewayConfig.Tls tls;
@@ -73,7 +79,10 @@ public final class TestPolicy {
                 new GatewayConfig.Audit("off"));
         List<RoutePolicy> compiled = new ArrayList<>();
         for (Route r : routes) {
-            compiled.add(RoutePolicy.compile(r.config()));
+            RouteConfig c = r.config();
+            // the proxy tests judge handshakes with a scripted guard; the jwt section only has to compile
+            compiled.add(new RoutePolicy(c, RouteAuth.compile(c, TEST_ENV::get), RouteRules.compile(c),
+                    RouteLimits.compile(c)));
         }
         return new Policy(1, g, compiled);
     }
