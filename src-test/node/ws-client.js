@@ -208,6 +208,9 @@ const scenarios = [
     direct: true,
     run: async (ctx) => {
       const [a, b] = await Promise.all([connect(ctx, ctx.p.user), connect(ctx, ctx.p.user2)]);
+      // With first-message auth the 101 comes before the upstream leg exists: one round trip proves b is
+      // registered upstream before a addresses it.
+      await join(ctx, b, `pm-${nonce()}`);
       const text = `psst ${nonce()}`;
       send(a, { type: 'private-message', to: ctx.p.user2.id, message: text });
       const m = await next(ctx, b, (x) => x.type === 'private-message' && x.message === text, 'private message');
