@@ -1,9 +1,9 @@
 package io.wsgate.bench;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,14 +54,8 @@ public final class IdleCommand implements Callable<Integer> {
     @Option(names = "--connect-concurrency", defaultValue = "100", description = "handshakes in flight while connecting (default ${DEFAULT-VALUE})")
     int connectConcurrency;
 
-    @Option(names = "--json-out", description = "also write the result as JSON to this file")
-    Path jsonOut;
-
-    @Option(names = "--md-append", description = "append one markdown table row to this file (header written when the file is new)")
-    Path mdAppend;
-
-    @Option(names = "--label", description = "the target's name in the markdown row (default: the URL)")
-    String label;
+    @Mixin
+    ResultOutput output = new ResultOutput();
 
     @Override
     public Integer call() throws InterruptedException {
@@ -83,13 +77,7 @@ public final class IdleCommand implements Callable<Integer> {
             }
         }
         IdleResult r = IdleBench.run(o);
-        System.out.print(r.toText());
-        if (jsonOut != null) {
-            ResultFiles.write(jsonOut, r.toMap());
-        }
-        if (mdAppend != null) {
-            ResultFiles.appendRow(mdAppend, IdleResult.MARKDOWN_HEADER, r.markdownRow(label == null ? url : label));
-        }
+        output.emit(url, r.toText(), r.toMap(), IdleResult.MARKDOWN_HEADER, r::markdownRow);
         return r.errorCount() == 0 && r.established() == connections ? 0 : 1;
     }
 }

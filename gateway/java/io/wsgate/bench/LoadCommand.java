@@ -1,9 +1,9 @@
 package io.wsgate.bench;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,14 +52,8 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--connect-concurrency", defaultValue = "200", description = "handshakes in flight while connecting (default ${DEFAULT-VALUE})")
     int connectConcurrency;
 
-    @Option(names = "--json-out", description = "also write the result as JSON to this file")
-    Path jsonOut;
-
-    @Option(names = "--md-append", description = "append one markdown table row to this file (header written when the file is new)")
-    Path mdAppend;
-
-    @Option(names = "--label", description = "the target's name in the markdown row (default: the URL)")
-    String label;
+    @Mixin
+    ResultOutput output = new ResultOutput();
 
     @Override
     public Integer call() throws InterruptedException {
@@ -75,13 +69,7 @@ public final class LoadCommand implements Callable<Integer> {
             return 2;
         }
         LoadResult r = LoadGenerator.run(o);
-        System.out.print(r.toText());
-        if (jsonOut != null) {
-            ResultFiles.write(jsonOut, r.toMap());
-        }
-        if (mdAppend != null) {
-            ResultFiles.appendRow(mdAppend, LoadResult.MARKDOWN_HEADER, r.markdownRow(label == null ? url : label));
-        }
+        output.emit(url, r.toText(), r.toMap(), LoadResult.MARKDOWN_HEADER, r::markdownRow);
         long expected = (long) connections * messages;
         return r.errorCount() == 0 && r.completed() == expected ? 0 : 1;
     }
