@@ -1,13 +1,13 @@
 package io.wsgate.proxy;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -52,8 +52,8 @@ public final class ProxyServer implements AutoCloseable {
     /** Outbound buffer above this: stop reading the other side. */
     public static final int HIGH_WATER = 64 * 1024;
     public static final int LOW_WATER = 32 * 1024;
-    /** Largest single socket read (AdaptiveRecvByteBufAllocator maximum). */
-    public static final int MAX_READ = 64 * 1024;
+    /** Largest single socket read ({@link ReadAllocator} maximum). */
+    public static final int MAX_READ = ReadAllocator.MAX;
     static final int MAX_REQUEST_LINE = 16 * 1024;
     static final int MAX_HEADERS = 32 * 1024;
     /** An upgrade request has no body; anything larger is refused by the aggregator (413). */
@@ -247,15 +247,11 @@ public final class ProxyServer implements AutoCloseable {
         shutdown(Duration.ofSeconds(2));
     }
 
-    /**
-     * Reads of at most {@link #MAX_READ} bytes: part of the per-connection memory bound. Shared: the allocator
-     * only holds the size table, each channel gets its own handle.
-     */
-    private static final AdaptiveRecvByteBufAllocator READ_ALLOCATOR = new AdaptiveRecvByteBufAllocator(512, 8192, MAX_READ);
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(LOW_WATER, HIGH_WATER);
 
-    static AdaptiveRecvByteBufAllocator readAllocator() {
-        return READ_ALLOCATOR;
+    /** Reads of at most {@link #MAX_READ} bytes: part of the per-connection memory bound. */
+    static RecvByteBufAllocator readAllocator() {
+        return ReadAllocator.INSTANCE;
     }
 
     /** Open proxied connections (upgraded or connecting upstream). */
