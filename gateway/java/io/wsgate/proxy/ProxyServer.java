@@ -1,6 +1,8 @@
 package io.wsgate.proxy;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -112,6 +114,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, readAllocator())
+                .childOption(ChannelOption.ALLOCATOR, BUFFERS)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -247,6 +250,11 @@ public final class ProxyServer implements AutoCloseable {
         shutdown(Duration.ofSeconds(2));
     }
 
+    /**
+     * Netty's pooled allocator rather than 4.2's default adaptive one: on the raw relay about 6% more messages/s
+     * and a lower p50 (bench/results/2026-11-26T075504Z-ab-raw.md); idle connections hold no buffers either way.
+     */
+    static final ByteBufAllocator BUFFERS = PooledByteBufAllocator.DEFAULT;
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(LOW_WATER, HIGH_WATER);
 
     /** Reads of at most {@link #MAX_READ} bytes: part of the per-connection memory bound. */
