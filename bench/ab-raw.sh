@@ -2,7 +2,7 @@
 # A/B of two gateway jars on the blind relay (/bench-raw) beside nginx, interleaved in one report:
 # both gateways run at once (A on :18083, B on :18084, same flags as gateway.sh), each round loads
 # nginx, A and B in a rotating order.
-#   bench/ab-raw.sh JAR_A JAR_B [ROUNDS=5] [MESSAGES=2000]
+#   [A_JAVA_OPTS=...] [B_JAVA_OPTS=...] bench/ab-raw.sh JAR_A JAR_B [ROUNDS=5] [MESSAGES=2000]
 # Report: bench/results/<UTC time>-ab-raw.md. Needs bench/gateway.sh not running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,8 @@ start() {  # jar port admin-port
     local dir=$TMP/p$2
     cp -r bench/policies "$dir"
     sed -i "s/port: 18083/port: $2/; s/port: 19090/port: $3/" "$dir/gateway.yaml"
-    java -Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseParallelGC -jar "$1" run "$dir" >"$RUN/ab-$2.log" 2>&1 &
+    # shellcheck disable=SC2086
+    java -Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseParallelGC $4 -jar "$1" run "$dir" >"$RUN/ab-$2.log" 2>&1 &
     PIDS+=($!)
     for ((i = 0; i < 300; i++)); do
         (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return
@@ -29,14 +30,14 @@ start() {  # jar port admin-port
     done
     echo "gateway on :$2 did not start" >&2; cat "$RUN/ab-$2.log" >&2; exit 1
 }
-start "$A" 18083 19090
-start "$B" 18084 19091
+start "$A" 18083 19090 "${A_JAVA_OPTS:-}"
+start "$B" 18084 19091 "${B_JAVA_OPTS:-}"
 bench() { timeout --signal=TERM 90 java -jar "$JAR" bench "$@"; }
 declare -A URL=([nginx]=ws://127.0.0.1:18081/echo [A]=ws://127.0.0.1:18083/bench-raw [B]=ws://127.0.0.1:18084/bench-raw)
 {
     echo "# A/B raw relay, $(date -u +%FT%TZ)"
     echo
-    echo "- A: \`$A\` ($(sha256sum "$A" | cut -c1-12)), B: \`$B\` ($(sha256sum "$B" | cut -c1-12))"
+    echo "- A: \`$A\` ${A_JAVA_OPTS:-}($(sha256sum "$A" | cut -c1-12)), B: \`$B\` ${B_JAVA_OPTS:-}($(sha256sum "$B" | cut -c1-12))"
     echo "- 100 connections × $MSGS messages of 128 B, closed loop, 1 in flight; $ROUNDS rounds, order rotates"
     echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
