@@ -210,7 +210,7 @@ final class Relay {
         upstream = c.channel();
         upstreamTarget = c.target();
         server.balancer().acquired(upstreamTarget);
-        upstream.closeFuture().addListener(f -> server.balancer().released(c.target()));
+        upstream.closeFuture().addListener(f -> server.balancer().released(upstreamTarget));
         if (closed || clientCloseSent || !client.isActive()) {
             closeUpstream(1001, "client went away");
             return;

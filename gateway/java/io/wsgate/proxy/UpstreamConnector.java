@@ -178,6 +178,7 @@ final class UpstreamConnector {
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, ProxyServer.readAllocator())
+                    .option(ChannelOption.ALLOCATOR, ProxyServer.BUFFERS)
                     // connect timeout below: Netty's own keeps its cancelled task referenced by the channel
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyServer.WATER_MARK)
