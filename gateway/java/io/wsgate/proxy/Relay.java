@@ -838,7 +838,19 @@ final class Relay {
     // ------------------------------------------------------------------ handlers
 
     /** Last handler of the client pipeline after the 101. */
-    final class ClientHandler extends ChannelInboundHandlerAdapter {
+    /** Either side becoming writable again may unblock reading from both (pongs and notices go to the client). */
+    abstract class SideHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                readClient();
+                readUpstream();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+    }
+
+    final class ClientHandler extends SideHandler {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
@@ -858,15 +870,6 @@ final class Relay {
         public void channelReadComplete(ChannelHandlerContext ctx) {
             flush();
             readClient();
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (ctx.channel().isWritable()) {
-                readClient();
-                readUpstream();
-            }
-            ctx.fireChannelWritabilityChanged();
         }
 
         @Override
@@ -904,7 +907,7 @@ final class Relay {
     }
 
     /** Last handler of the upstream pipeline after its 101. */
-    final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+    final class UpstreamHandler extends SideHandler {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof WebSocketFrame f) {
@@ -918,15 +921,6 @@ final class Relay {
         public void channelReadComplete(ChannelHandlerContext ctx) {
             flush();
             readUpstream();
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            if (ctx.channel().isWritable()) {
-                readClient();
-                readUpstream();
-            }
-            ctx.fireChannelWritabilityChanged();
         }
 
         @Override

@@ -44,23 +44,6 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class InspectorBench {
-    private static final RateGate NO_LIMITS = new RateGate() {
-        @Override
-        public long tryMessage(RoutePolicy route, String event) {
-            return 0;
-        }
-
-        @Override
-        public long tryControl(RoutePolicy route) {
-            return 0;
-        }
-
-        @Override
-        public boolean dropped(RoutePolicy route) {
-            return false;
-        }
-    };
-
     private ConnectionInspector json;
     private ConnectionInspector socketio;
     /** bench/policies/bench-json.yaml's rule: roles, schema, sanitize text, max_length; a plain message passes. */
@@ -92,7 +75,7 @@ public class InspectorBench {
         RoutePolicy rp = new RoutePolicy(cfg, null, RouteRules.compile(cfg), RouteLimits.compile(cfg));
         Session s = new Session(1, "127.0.0.1", "/b", 0);
         s.identity(new Identity("alice", List.of("user"), "j", 0, Long.MAX_VALUE, "d"));
-        return new ConnectionInspector(s, new PolicyHolder(new Policy(1, null, List.of(rp))), rp, NO_LIMITS,
+        return new ConnectionInspector(s, new PolicyHolder(new Policy(1, null, List.of(rp))), rp, RateGate.NONE,
                 AuditLog.OFF, TokenCheck.NONE, PendingAuth.NONE, System::currentTimeMillis);
     }
 

@@ -17,26 +17,8 @@ import java.util.List;
  * 1008 after a notice, {@code rewrite:<x>} forwards {@code <x>}; anything else is forwarded.
  */
 public class ScriptedInspector extends ConnectionInspector {
-    /** No rate limits: a null SessionLimits would fail on the first ping (RateGate.of(null)). */
-    private static final RateGate NO_LIMITS = new RateGate() {
-        @Override
-        public long tryMessage(RoutePolicy route, String event) {
-            return 0;
-        }
-
-        @Override
-        public long tryControl(RoutePolicy route) {
-            return 0;
-        }
-
-        @Override
-        public boolean dropped(RoutePolicy route) {
-            return false;
-        }
-    };
-
     public ScriptedInspector(Session session, PolicyHolder policies, RoutePolicy acceptedOn) {
-        super(session, policies, acceptedOn, NO_LIMITS, null, null, null, System::currentTimeMillis);
+        super(session, policies, acceptedOn, RateGate.NONE, null, null, null, System::currentTimeMillis);
     }
 
     /** No rate limits here (the base class would consult its null SessionLimits). */
