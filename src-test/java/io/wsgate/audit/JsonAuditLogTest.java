@@ -1,7 +1,7 @@
 package io.wsgate.audit;
 
-import io.github.bucket4j.TimeMeter;
 import io.wsgate.config.GatewayConfig;
+import io.wsgate.testing.ManualTime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -11,53 +11,15 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 class JsonAuditLogTest {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
-
-    /** A java.time.Clock and a Bucket4j TimeMeter on the same manual time. */
-    static final class ManualTime extends Clock implements TimeMeter {
-        final AtomicLong nanos = new AtomicLong(Instant.parse("2026-11-26T06:00:00Z").toEpochMilli() * 1_000_000L);
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(nanos.get() / 1_000_000L);
-        }
-
-        @Override
-        public long currentTimeNanos() {
-            return nanos.get();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return false;
-        }
-
-        void advance(Duration d) {
-            nanos.addAndGet(d.toNanos());
-        }
-    }
 
     private static List<JsonNode> lines(StringWriter out) {
         String s;
@@ -69,7 +31,7 @@ class JsonAuditLogTest {
 
     @Test
     void writesOneJsonLinePerRefusal() {
-        ManualTime t = new ManualTime();
+        ManualTime t = new ManualTime(Instant.parse("2026-11-26T06:00:00Z"));
         StringWriter out = new StringWriter();
         try (JsonAuditLog log = new JsonAuditLog(out, false, 100, 64, t, t)) {
             log.handshakeRefused("10.0.0.1", "/chat", 401, "invalid_token");
@@ -96,7 +58,7 @@ class JsonAuditLogTest {
 
     @Test
     void floodIsSampledWithASummaryOfWhatWasLeftOut() {
-        ManualTime t = new ManualTime();
+        ManualTime t = new ManualTime(Instant.parse("2026-11-26T06:00:00Z"));
         StringWriter out = new StringWriter();
         try (JsonAuditLog log = new JsonAuditLog(out, false, 5, 1000, t, t)) {
             for (int i = 0; i < 25; i++) {
@@ -121,7 +83,7 @@ class JsonAuditLogTest {
 
     @Test
     void fullQueueCountsAsLeftOut() throws Exception {
-        ManualTime t = new ManualTime();
+        ManualTime t = new ManualTime(Instant.parse("2026-11-26T06:00:00Z"));
         StringWriter out = new StringWriter();
         // the writer blocks on this lock while the test floods the 2-slot queue
         JsonAuditLog log;

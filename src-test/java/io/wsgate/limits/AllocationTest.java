@@ -4,6 +4,7 @@ import io.wsgate.config.RouteConfig;
 import io.wsgate.policy.Identity;
 import io.wsgate.policy.RoutePolicy;
 import io.wsgate.policy.Session;
+import io.wsgate.testing.ManualTime;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -22,7 +23,7 @@ class AllocationTest {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assumeThat(mx.isThreadAllocatedMemorySupported()).isTrue();
         mx.setThreadAllocatedMemoryEnabled(true);
-        TestRoutes.ManualClock clock = new TestRoutes.ManualClock();
+        ManualTime clock = new ManualTime(1_000_000_000L);
         Limits limits = new Limits(clock, null, 1000);
         RoutePolicy r = route("/chat", null, rate(1_000_000, Duration.ofSeconds(1)), rate(1_000_000, Duration.ofSeconds(1)),
                 0, Map.of("send", rate(1_000_000, Duration.ofSeconds(1), 0, RouteConfig.Scope.CONNECTION),
@@ -34,7 +35,7 @@ class AllocationTest {
         for (int i = 0; i < 200_000; i++) {
             sl.tryMessage(r, events[i % 3]);
             sl.tryControl(r);
-            clock.nanos.addAndGet(10_000);
+            clock.advanceNanos(10_000);
         }
         long tid = Thread.currentThread().getId();
         long before = mx.getThreadAllocatedBytes(tid);
@@ -42,7 +43,7 @@ class AllocationTest {
         long refused = 0;
         for (int i = 0; i < n; i++) {
             refused += sl.tryMessage(r, events[i % 3]);
-            clock.nanos.addAndGet(10_000);
+            clock.advanceNanos(10_000);
         }
         long perMessage = (mx.getThreadAllocatedBytes(tid) - before) / n;
         assertThat(refused).isZero();

@@ -5,6 +5,7 @@ import io.wsgate.config.RouteConfig;
 import io.wsgate.policy.Identity;
 import io.wsgate.policy.RoutePolicy;
 import io.wsgate.policy.Session;
+import io.wsgate.testing.ManualTime;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class LimitsTest {
-    private final TestRoutes.ManualClock clock = new TestRoutes.ManualClock();
+    private final ManualTime clock = new ManualTime(1_000_000_000L);
     private final Limits limits = new Limits(clock, null, 10_000);
 
     private static Session session(long id, String ip, String user) {

@@ -1,6 +1,5 @@
 package io.wsgate.limits;
 
-import io.github.bucket4j.TimeMeter;
 import io.wsgate.config.RouteConfig;
 import io.wsgate.config.RouteConfig.Rate;
 import io.wsgate.policy.RoutePolicy;
@@ -8,7 +7,6 @@ import io.wsgate.policy.RoutePolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** Builds routes with given limits, and a manual clock for buckets and cache expiry. */
 final class TestRoutes {
@@ -39,21 +37,4 @@ final class TestRoutes {
         return new RoutePolicy(cfg, null, null, RouteLimits.compile(cfg));
     }
 
-    static final class ManualClock implements TimeMeter {
-        final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-
-        @Override
-        public long currentTimeNanos() {
-            return nanos.get();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return false;
-        }
-
-        void advance(Duration d) {
-            nanos.addAndGet(d.toNanos());
-        }
-    }
 }
