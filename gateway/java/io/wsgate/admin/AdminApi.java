@@ -239,14 +239,7 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!m.matches()) {
             throw new IllegalArgumentException("ttl: expected a duration like 500ms, 30s, 5m, 1h, got '" + s + "'");
         }
-        long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        Duration d = io.wsgate.config.Durations.of(Long.parseLong(m.group(1)), m.group(2));
         if (d.isZero()) {
             throw new IllegalArgumentException("ttl must be positive");
         }

@@ -17,6 +17,7 @@ import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.wsgate.config.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -126,13 +127,6 @@ public final class TokenCommand implements Callable<Integer> {
         if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
             throw new IllegalArgumentException("--ttl: '" + s + "' is not a duration like 30s, 10m, 1h, 7d");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        return Durations.of(Long.parseLong(m.group(1)), m.group(2));
     }
 }

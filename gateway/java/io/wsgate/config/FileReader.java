@@ -218,12 +218,7 @@ final class FileReader {
             long n;
             try {
                 n = Long.parseLong(m.group(1));
-                total = total.plus(switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                });
+                total = total.plus(Durations.of(n, m.group(2)));
             } catch (NumberFormatException | ArithmeticException e) {
                 return null;
             }
