@@ -95,6 +95,10 @@ public final class Cidrs {
                 if (ch != '.' && (ch < '0' || ch > '9')) {
                     return null;
                 }
+                // 010.1.2.3 is 8.1.2.3 to some parsers and 10.1.2.3 to others: not an address here
+                if (ch == '0' && (i == 0 || s.charAt(i - 1) == '.') && i + 1 < s.length() && s.charAt(i + 1) != '.') {
+                    return null;
+                }
             }
         } else if (s.startsWith("[") && s.endsWith("]")) {
             s = s.substring(1, s.length() - 1);
