@@ -30,12 +30,20 @@ public final class RouteMeters {
     RouteMeters(MeterRegistry registry, String route) {
         this.registry = registry;
         this.route = route;
-        Gauge.builder("wsgate.connections.open", open, AtomicInteger::get).tag("route", route).register(registry);
-        messagesIn = Counter.builder("wsgate.messages").tag("route", route).tag("direction", "in").register(registry);
-        messagesOut = Counter.builder("wsgate.messages").tag("route", route).tag("direction", "out").register(registry);
+        Gauge.builder("wsgate.connections.open", open, AtomicInteger::get).tag("route", route)
+                .description("proxied connections open now, by route").register(registry);
+        messagesIn = messages("in");
+        messagesOut = messages("out");
         rateLimitDrops = Counter.builder("wsgate.rate.limited").tag("route", route)
                 .description("client messages refused by a rate limit").register(registry);
         upstreamConnectFailures = Counter.builder("wsgate.upstream.connect.failures").tag("route", route)
+                .description("upstream connections that failed or timed out (each target tried counts)")
+                .register(registry);
+    }
+
+    private Counter messages(String direction) {
+        return Counter.builder("wsgate.messages").tag("route", route).tag("direction", direction)
+                .description("messages relayed: in = client to upstream (forwarded), out = upstream to client")
                 .register(registry);
     }
 
@@ -88,7 +96,8 @@ public final class RouteMeters {
                 c = byEvent.computeIfAbsent(e, k -> {
                     eventTags.incrementAndGet();
                     return Counter.builder("wsgate.refusals").tag("route", route).tag("event", tag)
-                            .tag("reason", reason).register(registry);
+                            .tag("reason", reason)
+                            .description("client messages refused, by route, event and reason").register(registry);
                 });
             }
         }

@@ -40,6 +40,7 @@ public final class Gateway implements AutoCloseable {
     private final PolicyHolder holder;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final GatewayMetrics metrics = new GatewayMetrics();
+    private final AutoCloseable jvmMetrics = metrics.bindJvm();
     private final RevocationStore revocations;
     private final Limits limits;
     private final AuditLog audit;
@@ -234,6 +235,7 @@ public final class Gateway implements AutoCloseable {
             proxy.shutdown(Duration.ZERO);
         }
         closeQuietly(admin);
+        closeQuietly(jvmMetrics);
         closeQuietly(reloads);
         closeQuietly(limits);
         closeQuietly(audit instanceof AutoCloseable c ? c : null);

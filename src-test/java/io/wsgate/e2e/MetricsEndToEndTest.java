@@ -92,10 +92,19 @@ class MetricsEndToEndTest {
             assertThat(m.value("wsgate_policy_version")).isEqualTo(2);
             assertThat(m.value("wsgate_connections_open", "route=/chat")).isEqualTo(2);
             // one latency sample per answered handshake (101 or refusal), measured, not zero
-            assertThat(m.value("wsgate_handshake_latency_seconds_count")).isEqualTo(6);
-            assertThat(m.value("wsgate_handshake_latency_seconds_sum")).isGreaterThan(0);
-            assertThat(m.value("wsgate_handshake_latency_seconds_max")).isGreaterThan(0);
-            assertThat(m.text()).contains("wsgate_handshake_latency_seconds_bucket{le=");
+            // by route: /chat 2 accepted + 2 x 401, "none" the 404, /down the 502
+            assertThat(m.value("wsgate_handshake_latency_seconds_count", "route=/chat")).isEqualTo(4);
+            assertThat(m.value("wsgate_handshake_latency_seconds_count", "route=none")).isEqualTo(1);
+            assertThat(m.value("wsgate_handshake_latency_seconds_count", "route=/down")).isEqualTo(1);
+            assertThat(m.value("wsgate_handshake_latency_seconds_sum", "route=/chat")).isGreaterThan(0);
+            assertThat(m.value("wsgate_handshake_latency_seconds_max", "route=/chat")).isGreaterThan(0);
+            assertThat(m.text()).contains("wsgate_handshake_latency_seconds_bucket{route=\"/chat\",le=");
+            Promtool.assertValid(m.text());
+            assertThat(m.value("wsgate_build_info", "version=" + io.wsgate.metrics.BuildInfo.current().version()))
+                    .isEqualTo(1);
+            assertThat(m.value("process_files_open_files")).isGreaterThan(0);
+            assertThat(m.value("jvm_threads_live_threads")).isGreaterThan(0);
+            assertThat(m.text()).contains("jvm_memory_used_bytes{").contains("jvm_gc_");
 
             bob.close(1000, "bye");
             assertThat(bob.closeCode()).isEqualTo(1000);
@@ -124,8 +133,8 @@ class MetricsEndToEndTest {
             long took = System.nanoTime() - t0;
             assertThat(RawHttp.status(res)).isEqualTo(502);
             OpsFixture.Scrape m = fx.scrape();
-            assertThat(m.value("wsgate_handshake_latency_seconds_count")).isEqualTo(1);
-            double seconds = m.value("wsgate_handshake_latency_seconds_sum");
+            assertThat(m.value("wsgate_handshake_latency_seconds_count", "route=/slow")).isEqualTo(1);
+            double seconds = m.value("wsgate_handshake_latency_seconds_sum", "route=/slow");
             assertThat(seconds).isGreaterThanOrEqualTo(0.25).isLessThanOrEqualTo(took / 1e9);
         }
     }

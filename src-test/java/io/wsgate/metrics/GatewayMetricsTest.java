@@ -47,8 +47,9 @@ class GatewayMetricsTest {
                 .contains("wsgate_handshakes_total{outcome=\"accepted\",route=\"/chat\",status=\"101\"} 2.0")
                 .contains("wsgate_handshakes_total{outcome=\"refused\",route=\"/chat\",status=\"401\"} 1.0")
                 .contains("wsgate_handshakes_total{outcome=\"refused\",route=\"none\",status=\"404\"} 1.0")
-                .contains("wsgate_handshake_latency_seconds_count 4")
-                .contains("wsgate_handshake_latency_seconds_bucket{le=\"+Inf\"} 4");
+                .contains("wsgate_handshake_latency_seconds_count{route=\"/chat\"} 3")
+                .contains("wsgate_handshake_latency_seconds_count{route=\"none\"} 1")
+                .contains("wsgate_handshake_latency_seconds_bucket{route=\"/chat\",le=\"+Inf\"} 3");
     }
 
     @Test
