@@ -235,11 +235,10 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** {@code 500ms}, {@code 5s}, {@code 1m}, {@code 1h}, {@code 2d}. */
     static Duration parseDuration(String s) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h|d)").matcher(s.trim());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("ttl: expected a duration like 500ms, 30s, 5m, 1h, got '" + s + "'");
+        Duration d = io.wsgate.config.Durations.parse(s.trim());
+        if (d == null) {
+            throw new IllegalArgumentException("ttl: expected a duration like 500ms, 30s, 5m, 2h30m, got '" + s + "'");
         }
-        Duration d = io.wsgate.config.Durations.of(Long.parseLong(m.group(1)), m.group(2));
         if (d.isZero()) {
             throw new IllegalArgumentException("ttl must be positive");
         }

@@ -32,13 +32,10 @@ import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** {@code wsgate token}: mints a signed test token with a private JWK (RSA: RS256, EC P-256: ES256, Ed25519: EdDSA, oct: HS256). */
 @Command(name = "token", mixinStandardHelpOptions = true, description = "Mint a signed test token and print it.")
 public final class TokenCommand implements Callable<Integer> {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     @Option(names = "--key", required = true, paramLabel = "JWK_FILE", description = "private JWK (JSON) to sign with")
     Path key;
@@ -123,10 +120,10 @@ public final class TokenCommand implements Callable<Integer> {
     }
 
     static Duration parseDuration(String s) {
-        Matcher m = DURATION.matcher(s == null ? "" : s.trim());
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            throw new IllegalArgumentException("--ttl: '" + s + "' is not a duration like 30s, 10m, 1h, 7d");
+        Duration d = Durations.parse(s == null ? "" : s.trim());
+        if (d == null || d.isZero()) {
+            throw new IllegalArgumentException("--ttl: '" + s + "' is not a duration like 30s, 10m, 2h30m, 7d");
         }
-        return Durations.of(Long.parseLong(m.group(1)), m.group(2));
+        return d;
     }
 }

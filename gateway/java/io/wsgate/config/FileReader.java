@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
  */
 final class FileReader {
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     final String file;
     private final Path dir;
@@ -205,26 +204,7 @@ final class FileReader {
     }
 
     static Duration parseDuration(String s) {
-        if (s.isEmpty()) {
-            return null;
-        }
-        Matcher m = DURATION_PART.matcher(s);
-        Duration total = Duration.ZERO;
-        int at = 0;
-        while (at < s.length()) {
-            if (!m.find(at) || m.start() != at) {
-                return null;
-            }
-            long n;
-            try {
-                n = Long.parseLong(m.group(1));
-                total = total.plus(Durations.of(n, m.group(2)));
-            } catch (NumberFormatException | ArithmeticException e) {
-                return null;
-            }
-            at = m.end();
-        }
-        return total;
+        return Durations.parse(s);
     }
 
     private static String format(Duration d) {

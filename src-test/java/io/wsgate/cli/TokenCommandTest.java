@@ -82,6 +82,8 @@ class TokenCommandTest {
     void ttlParsing() throws Exception {
         assertThat(TokenCommand.parseDuration("90s")).isEqualTo(Duration.ofSeconds(90));
         assertThat(TokenCommand.parseDuration("2h")).isEqualTo(Duration.ofHours(2));
+        assertThat(TokenCommand.parseDuration("2h30m")).as("the policy grammar").isEqualTo(Duration.ofMinutes(150));
+        assertThatThrownBy(() -> TokenCommand.parseDuration("0s")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> TokenCommand.parseDuration("soon")).isInstanceOf(IllegalArgumentException.class);
         Path f = Files.createTempFile("not-a-jwk", ".json");
         Files.writeString(f, "{}");

@@ -71,13 +71,13 @@ class PolicyLoaderValuesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"500ms,500", "5s,5000", "1m,60000", "1h,3600000", "2h30m,9000000", "0s,0", "1m30s,90000"})
+    @CsvSource({"500ms,500", "5s,5000", "1m,60000", "1h,3600000", "2h30m,9000000", "0s,0", "1m30s,90000", "1d,86400000", "1d12h,129600000"})
     void durations(String text, long millis) {
         assertThat(FileReader.parseDuration(text)).isEqualTo(Duration.ofMillis(millis));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"5", "5 s", "s", "1d", "-5s", "5S", "1.5s", "5sec", "ms", "5s ", "99999999999999999999s"})
+    @ValueSource(strings = {"5", "5 s", "s", "1w", "-5s", "5S", "1.5s", "5sec", "ms", "5s ", "99999999999999999999s"})
     void notDurations(String text) {
         assertThat(FileReader.parseDuration(text)).isNull();
     }
