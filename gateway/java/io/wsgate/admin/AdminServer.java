@@ -52,7 +52,8 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** Binds {@code admin.host:admin.port} (port 0: any free port); returns the bound port. */
-    public int start() throws InterruptedException {
+    // sync() rethrows the bind failure unchecked; declared so callers can name the port that failed
+    public int start() throws InterruptedException, java.net.BindException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)

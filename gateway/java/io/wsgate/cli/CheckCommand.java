@@ -17,7 +17,8 @@ import java.util.function.Function;
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Validate every file of a policy directory: exit 0, or exit 1 printing file:line: key: problem per error.")
 public final class CheckCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "the policy directory (gateway.yaml and one *.yaml per route)")
+    @Parameters(index = "0", arity = "0..1", defaultValue = "policies", paramLabel = "DIR",
+            description = "the policy directory (gateway.yaml and one *.yaml per route; default: ${DEFAULT-VALUE})")
     Path dir;
 
     @Spec
@@ -42,7 +43,7 @@ public final class CheckCommand implements Callable<Integer> {
         try {
             Policy policy = loader.load(dir, 0);
             for (ConfigProblem w : loader.warnings()) {
-                out.println(w.file() + ":" + w.line() + ": " + w.key() + ": warning: " + w.message());
+                out.println(w.asWarning());
             }
             int warnings = loader.warnings().size();
             out.println(dir + ": ok, " + policy.routes().size() + " route" + (policy.routes().size() == 1 ? "" : "s")

@@ -24,8 +24,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
             gateway = Gateway.startOrReport(dir, System::getenv);
         } catch (java.net.BindException e) {
-            System.err.println("wsgate run: cannot listen: " + e.getMessage()
-                    + " (is another process on the listen or admin port?)");
+            System.err.println("wsgate run: cannot bind " + e.getMessage() + " (is another process using that port?)");
             return 1;
         }
         if (gateway == null) {

@@ -98,17 +98,33 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void bind(Function<String, String> env) throws Exception {
-        proxy = new ProxyServer(holder, guard::check, this::inspector, registry)
-                .audit(audit)
-                .metrics(new MetricsBridge(metrics))
-                .start();
+        GatewayConfig.Listen listen = holder.get().gateway().listen();
+        try {
+            proxy = new ProxyServer(holder, guard::check, this::inspector, registry)
+                    .audit(audit)
+                    .metrics(new MetricsBridge(metrics))
+                    .start();
+        } catch (java.net.BindException e) {
+            throw namedBind("listen", listen.host(), listen.port(), e);
+        }
         reloads.addStage(this::prepareListen);
         GatewayConfig gw = holder.get().gateway();
         admin = new AdminServer(gw.admin(), env, metrics, reloads, revocations, registry);
-        adminPort = admin.start();
+        try {
+            adminPort = admin.start();
+        } catch (java.net.BindException e) {
+            throw namedBind("admin", gw.admin().host(), gw.admin().port(), e);
+        }
         if (gw.reload().watch()) {
             reloads.startWatching();
         }
+    }
+
+    /** "listen 0.0.0.0:8080: Address already in use": which of the two ports could not be bound. */
+    private static java.net.BindException namedBind(String which, String host, int port, java.net.BindException e) {
+        java.net.BindException named = new java.net.BindException(which + " " + host + ":" + port + ": " + e.getMessage());
+        named.initCause(e);
+        return named;
     }
 
     /** Reload stage: a new listen address is bound (and a new TLS context built) before the policy is swapped. */

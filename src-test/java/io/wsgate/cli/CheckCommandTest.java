@@ -70,7 +70,16 @@ class CheckCommandTest {
     @Test
     void missingDirectoryExitsOne() {
         assertThat(check(Map.of(), dir.resolve("nope").toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("not a directory");
+        assertThat(err.toString()).contains(dir.resolve("nope") + ": not a directory").doesNotContain(":0:");
+    }
+
+    /** Like run, check serves policies/ when no folder is named (the tests run in the project folder). */
+    @Test
+    void defaultsToThePoliciesFolder() {
+        int code = check(Map.of());
+        assertThat(out.toString() + err.toString()).contains("policies");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("policies: ok,");
     }
 
     @Test
@@ -132,7 +141,7 @@ class CheckCommandTest {
 
         assertThat(check(Map.of(), dir.toString())).isZero();
         assertThat(out.toString().lines()).containsExactly(
-                "chat.yml:0: : warning: ignored: policy files must end in .yaml (rename it to chat.yaml)",
+                "chat.yml: warning: ignored: policy files must end in .yaml (rename it to chat.yaml)",
                 publicRouteWarnings("echo.yaml")[0], publicRouteWarnings("echo.yaml")[1],
                 publicRouteWarnings("echo.yaml")[2],
                 dir + ": ok, 1 route, 4 warnings");
