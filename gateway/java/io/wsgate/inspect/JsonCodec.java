@@ -27,7 +27,7 @@ final class JsonCodec extends ConnectionInspector.Codec {
         if (in.pending == PendingAuth.FIRST_MESSAGE) {
             return firstMessage(rp, r, buf, off, len);
         }
-        if (!StrictJson.utf8().valid(buf, off, len)) {
+        if (!StrictJson.utf8().valid(buf, off, len) || startsWithBom(buf, off, len)) {
             return in.refuse(rp, Notices.INVALID, null, 0, notice);
         }
         JsonNode tree = null;
@@ -55,7 +55,7 @@ final class JsonCodec extends ConnectionInspector.Codec {
                 event = StrictJson.scanner().value();
             }
         }
-        if (status == StrictJson.Scanner.INVALID) {
+        if (status == StrictJson.Scanner.INVALID || status == StrictJson.Scanner.BAD_NUMBER) {
             return in.refuse(rp, Notices.INVALID, null, 0, notice);
         }
         boolean json = status == StrictJson.Scanner.OK;
@@ -96,7 +96,7 @@ final class JsonCodec extends ConnectionInspector.Codec {
 
     private Verdict firstMessage(RoutePolicy rp, RouteRules r, byte[] buf, int off, int len) {
         String token = null;
-        if (r.firstMessagePath() != null && StrictJson.utf8().valid(buf, off, len)
+        if (r.firstMessagePath() != null && StrictJson.utf8().valid(buf, off, len) && !startsWithBom(buf, off, len)
                 && StrictJson.scanner().scan(buf, off, len, r.firstMessagePath()) == StrictJson.Scanner.OK
                 && StrictJson.scanner().valueToken() == JsonToken.VALUE_STRING) {
             token = StrictJson.scanner().value();
@@ -109,6 +109,14 @@ final class JsonCodec extends ConnectionInspector.Codec {
         in.session.identity(res.identity());
         in.pending = PendingAuth.NONE;
         return Verdict.CONSUMED;
+    }
+
+    /**
+     * A UTF-8 byte-order mark: Jackson skips it, Node's JSON.parse fails on it, so such a message is invalid
+     * whatever $default allows (never forwarded as "not JSON").
+     */
+    static boolean startsWithBom(byte[] buf, int off, int len) {
+        return len >= 3 && buf[off] == (byte) 0xEF && buf[off + 1] == (byte) 0xBB && buf[off + 2] == (byte) 0xBF;
     }
 
     private Verdict refresh(RoutePolicy rp, byte[] buf, int off, int len) {

@@ -251,6 +251,9 @@ public final class RouteRules {
                 node = StrictJson.readTree(bytes, 0, bytes.length);
             } catch (IOException e) {
                 throw new InvalidSettingException(key, "cannot read " + file + ": " + e.getMessage());
+            } catch (StrictJson.NumberBoundsException e) {
+                // the schema's own numbers (multipleOf, minimum...) meet client numbers in BigDecimal arithmetic
+                throw new InvalidSettingException(key, file + ": " + e.getOriginalMessage());
             } catch (JacksonException e) {
                 throw new InvalidSettingException(key, file + " is not valid JSON: " + e.getOriginalMessage());
             }

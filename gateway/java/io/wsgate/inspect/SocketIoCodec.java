@@ -9,8 +9,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.List;
 
 /**
@@ -22,6 +20,10 @@ import java.util.List;
 final class SocketIoCodec extends ConnectionInspector.Codec {
     private static final FieldPath FIRST = FieldPath.parse("[0]");
     private static final FieldPath TOKEN = FieldPath.parse("[1].token");
+    private static final String BAD_NUMBER = "number literal longer than " + NumberLiterals.MAX_LENGTH
+            + " characters or with an exponent above " + NumberLiterals.MAX_EXPONENT;
+    /** Number.MAX_SAFE_INTEGER. */
+    private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
 
     private final SocketIoHeader header = new SocketIoHeader();
     private int pendingAttachments;
@@ -117,6 +119,9 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
             return in.malformed(rp, "ACK without id or data");
         }
         int status = StrictJson.scanner().scan(buf, header.payloadOff, header.payloadLen, null);
+        if (status == StrictJson.Scanner.BAD_NUMBER) {
+            return in.malformed(rp, BAD_NUMBER);
+        }
         if (status == StrictJson.Scanner.NOT_JSON || StrictJson.scanner().root() != JsonToken.START_ARRAY) {
             return in.malformed(rp, "ACK data is not an array");
         }
@@ -134,6 +139,9 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
             return in.malformed(rp, "EVENT without data");
         }
         int status = StrictJson.scanner().scan(buf, header.payloadOff, header.payloadLen, FIRST);
+        if (status == StrictJson.Scanner.BAD_NUMBER) {
+            return in.malformed(rp, BAD_NUMBER);
+        }
         if (status == StrictJson.Scanner.NOT_JSON || StrictJson.scanner().root() != JsonToken.START_ARRAY) {
             return in.malformed(rp, "EVENT data is not an array");
         }
@@ -147,7 +155,7 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
         } else if (nameToken != null && nameToken.isNumeric()) {
             event = numericName(StrictJson.scanner().value());
             if (event == null) {
-                return in.malformed(rp, "event name is not an integer");
+                return in.malformed(rp, "numeric event name is not a safe integer as JavaScript prints it");
             }
         } else {
             return in.malformed(rp, "event name is not a string or number");
@@ -317,14 +325,28 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
         return true;
     }
 
-    /** A numeric event name as JavaScript would print it (integers only; others are refused). */
+    /**
+     * A numeric event name, judged by its text (never converted). socket.io-parser hands the JSON.parse'd number
+     * to an EventEmitter, which names it String(n). Only literals that JavaScript prints back identically are
+     * accepted: {@code -?(0|[1-9][0-9]*)} of at most 16 digits, magnitude at most Number.MAX_SAFE_INTEGER
+     * (2^53-1, every such integer is exact and prints as its digits), and not {@code -0} (prints "0"). Anything
+     * else ({@code 1.0}, {@code 1e2}, {@code -0}, 2^53+1) would be renamed by JavaScript: null, refused as
+     * malformed rather than risk a name differential.
+     */
     static String numericName(String text) {
-        try {
-            BigInteger i = new BigDecimal(text).toBigIntegerExact();
-            return i.bitLength() > 53 ? null : i.toString();
-        } catch (ArithmeticException | NumberFormatException e) {
+        int n = text.length();
+        int start = n > 0 && text.charAt(0) == '-' ? 1 : 0;
+        int digits = n - start;
+        if (digits < 1 || digits > 16 || (text.charAt(start) == '0' && (digits > 1 || start == 1))) {
             return null;
         }
+        for (int i = start; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        return digits < 16 || Long.parseLong(text, start, n, 10) <= MAX_SAFE_INTEGER ? text : null;
     }
 
     private static byte[] withPrefix(byte[] buf, int off, int payloadOff, byte[] payload) {

@@ -25,11 +25,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Strict JSON for client messages: duplicate keys (Jackson's own detection), {@code __proto__} keys, nesting
- * depth and number length make a message invalid. Invalid UTF-8 is checked before parsing.
+ * depth and number literals out of {@link NumberLiterals} bounds (length, exponent) make a message invalid.
+ * Invalid UTF-8 is checked before parsing. Numbers are judged by their text before Jackson sees them, so no
+ * tree, rewrite or schema keyword ever holds a number whose expansion is costly.
  */
 public final class StrictJson {
     public static final int MAX_DEPTH = 64;
-    public static final int MAX_NUMBER_LENGTH = 100;
+    public static final int MAX_NUMBER_LENGTH = NumberLiterals.MAX_LENGTH;
     static final String PROTO = "__proto__";
 
     public static final JsonFactory FACTORY = JsonFactory.builder()
@@ -130,6 +132,20 @@ public final class StrictJson {
         }
     }
 
+    /** A number literal out of bounds (length or exponent): {@link #readTree} throws it before parsing. */
+    public static final class NumberBoundsException extends StreamConstraintsException {
+        NumberBoundsException() {
+            super("a number literal is longer than " + NumberLiterals.MAX_LENGTH
+                    + " characters or has an exponent above " + NumberLiterals.MAX_EXPONENT);
+        }
+    }
+
+    /** True when the violation is a number literal out of bounds (ours, or Jackson's number length). */
+    static boolean isNumberViolation(JacksonException e) {
+        return e instanceof NumberBoundsException || e instanceof StreamConstraintsException
+                && e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Number value length");
+    }
+
     /** True for a strictness violation (duplicate key, depth, number size), false for plain bad syntax. */
     static boolean isStrictnessViolation(JacksonException e) {
         if (e instanceof StreamConstraintsException) {
@@ -144,11 +160,14 @@ public final class StrictJson {
     }
 
     /**
-     * Parses a tree for payload rules. Duplicate keys, depth, number size and trailing tokens throw
-     * JacksonException ({@link #isStrictnessViolation} tells strictness from syntax); {@code __proto__} keys are
-     * not checked here ({@link #hasProtoKey}). Empty input gives a missing node.
+     * Parses a tree for payload rules. Duplicate keys, depth, number bounds ({@link NumberBoundsException}) and
+     * trailing tokens throw JacksonException ({@link #isStrictnessViolation} tells strictness from syntax);
+     * {@code __proto__} keys are not checked here ({@link #hasProtoKey}). Empty input gives a missing node.
      */
     public static JsonNode readTree(byte[] buf, int off, int len) {
+        if (!NumberLiterals.allWithinBounds(buf, off, len)) {
+            throw new NumberBoundsException();
+        }
         return TREE_MAPPER.readTree(buf, off, len);
     }
 
@@ -178,8 +197,13 @@ public final class StrictJson {
         public static final int OK = 0;
         /** Not JSON at all (syntax error, empty, more than one root value). */
         public static final int NOT_JSON = 1;
-        /** JSON that breaks a strictness rule (duplicate key, __proto__, depth, huge number). */
+        /** JSON that breaks a strictness rule (duplicate key, __proto__, depth). */
         public static final int INVALID = 2;
+        /**
+         * A number literal out of {@link NumberLiterals} bounds (judged before parsing, so also in text that is
+         * not JSON): {@code invalid} on json routes, malformed on socketio routes.
+         */
+        public static final int BAD_NUMBER = 3;
 
         private final boolean[] matched = new boolean[MAX_DEPTH + 2];
         private final boolean[] isArray = new boolean[MAX_DEPTH + 2];
@@ -208,6 +232,9 @@ public final class StrictJson {
             root = null;
             valueToken = null;
             value = null;
+            if (!NumberLiterals.allWithinBounds(buf, off, len)) {
+                return BAD_NUMBER;
+            }
             try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), buf, off, len)) {
                 JsonToken t = p.nextToken();
                 if (t == null) {
@@ -258,7 +285,7 @@ public final class StrictJson {
                 }
                 return OK;
             } catch (JacksonException e) {
-                return isStrictnessViolation(e) ? INVALID : NOT_JSON;
+                return isNumberViolation(e) ? BAD_NUMBER : isStrictnessViolation(e) ? INVALID : NOT_JSON;
             }
         }
     }

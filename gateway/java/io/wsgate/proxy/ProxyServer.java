@@ -69,7 +69,8 @@ public final class ProxyServer implements AutoCloseable {
     private final ConnectionRegistry registry;
     private AuditLog audit = AuditLog.OFF;
     private ProxyMetrics metrics = ProxyMetrics.NONE;
-    private int threads = Runtime.getRuntime().availableProcessors();
+    /** Event-loop threads; the system property (tests only) puts every connection on one loop. */
+    private int threads = Integer.getInteger("wsgate.eventLoopThreads", Runtime.getRuntime().availableProcessors());
 
     private final AtomicLong ids = new AtomicLong();
     private final Balancer balancer = new Balancer();
