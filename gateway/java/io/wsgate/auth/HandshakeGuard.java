@@ -8,6 +8,7 @@ import io.wsgate.policy.HandshakeDecision.PendingAuth;
 import io.wsgate.policy.HandshakeRequest;
 import io.wsgate.policy.Identity;
 import io.wsgate.policy.Policy;
+import io.wsgate.policy.RequestPath;
 import io.wsgate.policy.RoutePolicy;
 import io.wsgate.policy.Session;
 import io.wsgate.state.ConnectionRegistry;
@@ -16,7 +17,6 @@ import io.wsgate.state.RevocationStore;
 import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -68,8 +68,9 @@ public final class HandshakeGuard {
 
     public HandshakeDecision check(Policy policy, HandshakeRequest request) {
         String path = request.path();
-        if (path == null || !path.startsWith("/") || badPath(path)) {
-            return HandshakeDecision.refuse(400, "bad_request", "invalid request path");
+        String pathProblem = RequestPath.pathProblem(path);
+        if (pathProblem != null) {
+            return HandshakeDecision.refuse(400, "bad_request", "invalid request path: " + pathProblem);
         }
         RoutePolicy route = policy.match(path);
         if (route == null) {
@@ -160,8 +161,7 @@ public final class HandshakeGuard {
         boolean strip = fwd == null || fwd.stripToken();
         List<TokenSource> sources = route.auth() == null ? List.of() : route.auth().sources();
 
-        String suffix = request.path().substring(route.path().endsWith("/") ? route.path().length()
-                : Math.min(route.path().length(), request.path().length()));
+        String suffix = RequestPath.suffix(request.path(), route.path());
         String query = strip ? UpstreamRequest.stripQuery(request.rawQuery(), sources) : request.rawQuery();
         String pathAndQuery = query == null || query.isEmpty() ? suffix : suffix + "?" + query;
 
@@ -189,15 +189,8 @@ public final class HandshakeGuard {
 
         List<String> offers = TokenExtractor.offeredSubprotocols(request);
         int bearer = TokenExtractor.bearerIndex(offers);
-        List<String> upstreamOffers = new ArrayList<>(offers);
-        String clientProtocol = null;
-        if (bearer >= 0) {
-            upstreamOffers.remove(bearer);
-            if (bearer < upstreamOffers.size()) {
-                upstreamOffers.remove(bearer);
-            }
-            clientProtocol = offers.get(bearer);
-        }
+        List<String> upstreamOffers = TokenExtractor.withoutBearer(offers);
+        String clientProtocol = bearer >= 0 ? offers.get(bearer) : null;
         if (pending == PendingAuth.FIRST_MESSAGE) {
             // The gateway answers the 101 itself: it picks the first offer the route lists, and offers only that.
             List<String> own = cfg.route().subprotocols() == null ? List.of() : cfg.route().subprotocols();
@@ -293,14 +286,5 @@ public final class HandshakeGuard {
             return LateAuthResult.refused(LateAuthResult.Outcome.SUBJECT_CHANGED, "token names another subject");
         }
         return new LateAuthResult(LateAuthResult.Outcome.OK, id, null, List.of());
-    }
-
-    /** {@code ..} (also with encoded dots), an encoded {@code /} or {@code \}, a raw {@code \}. */
-    static boolean badPath(String path) {
-        String lower = path.toLowerCase(Locale.ROOT);
-        if (lower.contains("%2f") || lower.contains("%5c") || lower.indexOf('\\') >= 0) {
-            return true;
-        }
-        return lower.replace("%2e", ".").contains("..");
     }
 }

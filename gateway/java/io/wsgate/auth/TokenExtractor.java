@@ -6,7 +6,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Finds the token of an upgrade request in the route's {@code token_from} order. Pure. The first source that
@@ -85,7 +84,10 @@ public final class TokenExtractor {
         return out;
     }
 
-    /** The entry after {@code bearer}; "" when {@code bearer} is the last offer (present but empty). */
+    /**
+     * The entry after the first {@code bearer}; "" when that {@code bearer} is the last offer (present but empty).
+     * A later {@code bearer} pair does not count (the first decides) and is never forwarded either.
+     */
     static String fromSubprotocol(List<String> offers) {
         int i = bearerIndex(offers);
         if (i < 0) {
@@ -94,9 +96,30 @@ public final class TokenExtractor {
         return i + 1 < offers.size() ? offers.get(i + 1) : "";
     }
 
+    /**
+     * The offers without any {@code bearer} entry and without the entry after each one (the token), so that no
+     * token reaches the upstream whatever the number of pairs or header lines: {@code bearer, bearer, T} loses all three.
+     */
+    static List<String> withoutBearer(List<String> offers) {
+        List<String> out = new ArrayList<>(offers.size());
+        boolean afterBearer = false;
+        for (String o : offers) {
+            boolean bearer = isBearer(o);
+            if (!bearer && !afterBearer) {
+                out.add(o);
+            }
+            afterBearer = bearer;
+        }
+        return out;
+    }
+
+    private static boolean isBearer(String offer) {
+        return offer.equalsIgnoreCase(BEARER);
+    }
+
     static int bearerIndex(List<String> offers) {
         for (int i = 0; i < offers.size(); i++) {
-            if (offers.get(i).toLowerCase(Locale.ROOT).equals(BEARER)) {
+            if (isBearer(offers.get(i))) {
                 return i;
             }
         }

@@ -42,8 +42,15 @@ public final class Policy {
         return List.copyOf(byPath.values());
     }
 
-    /** The route a request path is served by: an exact match, else the longest prefix route; null: 404. */
+    /**
+     * The route a request path is served by: an exact match, else the longest prefix route; null: 404. Only a
+     * path with one spelling can match ({@link RequestPath}): otherwise {@code /pre//admin/} would fall to
+     * {@code /pre/} and reach the upstream as {@code /pre/admin/}.
+     */
     public RoutePolicy match(String requestPath) {
+        if (RequestPath.pathProblem(requestPath) != null) {
+            return null;
+        }
         RoutePolicy exact = byPath.get(requestPath);
         if (exact != null) {
             return exact;

@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -16,6 +15,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.wsgate.policy.HandshakeDecision;
 import io.wsgate.policy.HandshakeRequest;
 import io.wsgate.policy.Policy;
+import io.wsgate.policy.RequestPath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,11 +112,11 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             }
             return false;
         }
-        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
-        String rawPath = uri.rawPath();
+        RequestPath target = RequestPath.parse(req.uri());
+        String rawPath = target.path();
         boolean upgrade = req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
         if (!upgrade) {
-            if ("/healthz".equals(rawPath) && req.method() == HttpMethod.GET) {
+            if (target.ok() && "/healthz".equals(rawPath) && req.method() == HttpMethod.GET) {
                 answered();
                 HttpReplies.text(ctx, 200, "ok");
             } else {
@@ -140,14 +140,15 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                     Map.of("Sec-WebSocket-Version", "13"));
             return false;
         }
-        if (!pathIsClean(rawPath)) {
-            refuse(ctx, 400, "bad_path", "path with '..' or an encoded '/'", null);
+        if (!target.ok()) {
+            // before route matching: one spelling per path (policy-format.md, "Paths")
+            refuse(ctx, 400, "bad_path", target.problem(), null);
             return false;
         }
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
         String peerIp = peer.getAddress().getHostAddress();
         String clientIp = clientIp(ctx, req, peerIp);
-        String rawQuery = rawQuery(req.uri());
+        String rawQuery = target.query();
         HandshakeRequest hreq = new HandshakeRequest(rawPath, rawQuery, headers(req), clientIp, peerIp, secure);
         Policy policy = server.policies().get();
         HandshakeDecision d = server.guard().check(policy, hreq);
@@ -191,33 +192,6 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             return "missing Sec-WebSocket-Key";
         }
         return null;
-    }
-
-    /** Refuses {@code ..} segments and encoded {@code /} or {@code \} (route confusion upstream). */
-    static boolean pathIsClean(String rawPath) {
-        if (!rawPath.startsWith("/")) {
-            return false;
-        }
-        String lower = rawPath.toLowerCase(Locale.ROOT);
-        if (lower.contains("%2f") || lower.contains("%5c")) {
-            return false;
-        }
-        String decoded = QueryStringDecoder.decodeComponent(rawPath);
-        for (String seg : decoded.split("/", -1)) {
-            if (seg.equals("..") || seg.equals(".")) {
-                return false;
-            }
-        }
-        return decoded.indexOf('\\') < 0;
-    }
-
-    private static String rawQuery(String uri) {
-        int q = uri.indexOf('?');
-        if (q < 0) {
-            return null;
-        }
-        int hash = uri.indexOf('#', q);
-        return hash < 0 ? uri.substring(q + 1) : uri.substring(q + 1, hash);
     }
 
     private static Map<String, List<String>> headers(HttpRequest req) {

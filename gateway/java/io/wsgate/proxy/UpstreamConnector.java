@@ -99,23 +99,17 @@ final class UpstreamConnector {
         }
     }
 
-    /** Target path + the request's remainder after the route path (and query), see HandshakeDecision. */
+    /**
+     * Target path + the request's remainder after the route path (and query), see HandshakeDecision. The
+     * remainder is appended byte for byte (no {@code /} dropped or merged); only a target path that does not end
+     * in {@code /} gets one before a non-empty remainder path (the operator's spelling, never the client's).
+     */
     static URI address(String target, String suffix) {
         URI t = URI.create(target);
         String path = t.getRawPath() == null || t.getRawPath().isEmpty() ? "/" : t.getRawPath();
         String s = suffix == null ? "" : suffix;
-        String joined;
-        if (s.isEmpty() || s.startsWith("?")) {
-            joined = path + s;
-        } else if (path.endsWith("/") && s.startsWith("/")) {
-            joined = path + s.substring(1);
-        } else if (!path.endsWith("/") && !s.startsWith("/")) {
-            joined = path + "/" + s;
-        } else {
-            joined = path + s;
-        }
-        String authority = t.getRawAuthority();
-        return URI.create(t.getScheme() + "://" + authority + joined);
+        boolean slash = !s.isEmpty() && !s.startsWith("?") && !path.endsWith("/");
+        return URI.create(t.getScheme() + "://" + t.getRawAuthority() + path + (slash ? "/" : "") + s);
     }
 
     private final class Attempt {
