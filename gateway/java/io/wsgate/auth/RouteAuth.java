@@ -28,17 +28,12 @@ import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -252,7 +247,10 @@ public final class RouteAuth {
         return sources;
     }
 
-    /** Verifies signature, algorithm, exp (required), nbf, iss, aud, size; never consults revocations. */
+    /**
+     * Verifies spelling (canonical base64url), signature, algorithm, exp (required), nbf, iat (not in the future),
+     * iss, aud, size, and the user and role values; never consults revocations.
+     */
     public Identity verify(String token) throws TokenException {
         if (token == null || token.isEmpty()) {
             throw new TokenException("invalid_token", "empty token");
@@ -260,13 +258,13 @@ public final class RouteAuth {
         if (token.length() > maxTokenBytes) {
             throw new TokenException("invalid_token", "token longer than " + maxTokenBytes + " bytes");
         }
-        String digest = digest(token);
-        Identity cached = verified.getIfPresent(digest);
+        // Before the cache and the signature: a re-spelled token must never reach either.
+        CompactJws.requireCanonical(token);
+        // The cache keys on the whole token (signature too): another signature of the same claims is verified.
+        String cacheKey = CompactJws.sha256Hex(token);
+        Identity cached = verified.getIfPresent(cacheKey);
         if (cached != null && cached.expiresAt() + skewSeconds > nowSeconds()) {
             return cached;
-        }
-        if (!isCompactJws(token)) {
-            throw new TokenException("invalid_token", "not a signed JWT (JWS compact form)");
         }
         JWTClaimsSet claims;
         try {
@@ -276,8 +274,8 @@ public final class RouteAuth {
         } catch (Exception e) {
             throw new TokenException("invalid_token", reason(e.getMessage()));
         }
-        Identity id = identity(claims, digest);
-        verified.put(digest, id);
+        Identity id = identity(claims, digest(token));
+        verified.put(cacheKey, id);
         return id;
     }
 
@@ -292,42 +290,22 @@ public final class RouteAuth {
         if (!(user instanceof String subject) || subject.isEmpty()) {
             throw new TokenException("invalid_token", "claim '" + userClaim + "' missing or not a string");
         }
+        if (!ClaimValues.headerSafe(subject)) {
+            throw new TokenException("invalid_token", "claim '" + userClaim
+                    + "' contains a comma, whitespace or a control character");
+        }
         Date exp = claims.getExpirationTime();
         if (exp == null) {
             throw new TokenException("invalid_token", "token has no exp");
         }
         Date iat = claims.getIssueTime();
-        return new Identity(subject, roles(claims), claims.getJWTID(), iat == null ? 0 : iat.getTime() / 1000,
+        long issuedAt = iat == null ? 0 : iat.getTime() / 1000;
+        // Nimbus does not check iat; a future one would outlive a revocation by sub.
+        if (issuedAt > nowSeconds() + skewSeconds) {
+            throw new TokenException("invalid_token", "token issued in the future (iat)");
+        }
+        return new Identity(subject, ClaimValues.roles(claims, rolesPath), claims.getJWTID(), issuedAt,
                 exp.getTime() / 1000, digest);
-    }
-
-    private List<String> roles(JWTClaimsSet claims) {
-        if (rolesPath.length == 0) {
-            return List.of();
-        }
-        Object node = claims.getClaim(rolesPath[0]);
-        for (int i = 1; i < rolesPath.length && node != null; i++) {
-            node = node instanceof Map<?, ?> m ? m.get(rolesPath[i]) : null;
-        }
-        if (node instanceof String s) {
-            List<String> out = new ArrayList<>();
-            for (String r : s.trim().split("\\s+")) {
-                if (!r.isEmpty()) {
-                    out.add(r);
-                }
-            }
-            return List.copyOf(out);
-        }
-        if (node instanceof List<?> list) {
-            List<String> out = new ArrayList<>(list.size());
-            for (Object o : list) {
-                if (o instanceof String s) {
-                    out.add(s);
-                }
-            }
-            return List.copyOf(out);
-        }
-        return List.of();
     }
 
     /** Nimbus' reason, bounded: it may quote a claim value the client chose (a wrong iss). */
@@ -338,24 +316,12 @@ public final class RouteAuth {
         return message.length() <= 160 ? message : message.substring(0, 160) + "...";
     }
 
-    private static boolean isCompactJws(String token) {
-        int dots = 0;
-        for (int i = 0; i < token.length(); i++) {
-            if (token.charAt(i) == '.') {
-                dots++;
-            }
-        }
-        return dots == 2;
-    }
-
-    /** SHA-256 hex of the token's UTF-8 bytes: what revocation by whole token and audit use. */
+    /**
+     * The revocation digest of a canonical compact JWS: SHA-256 hex of its header and payload (see
+     * {@link CompactJws#revocationDigest}); what {@link Identity#tokenDigest()}, revocation by whole token and audit use.
+     */
     public static String digest(String token) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(md.digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return CompactJws.revocationDigest(token);
     }
 
     private static long nowSeconds() {

@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Revocations shared by every gateway instance through Redis. Each revocation is a key
- * {@code wsgate:rev:<jti|sub|tok>:<value>} holding {@code <at>:<until>} that Redis expires at {@code until}
+ * {@code wsgate:rev:<jti|sub|tokhp>:<value>} ({@code tokhp}: the token's header+payload digest, see
+ * {@link Revocation#tokenDigest()}) holding {@code <at>:<until>} that Redis expires at {@code until}
  * (EXAT), plus a message on channel {@code wsgate:revocations} that every other instance applies to its local
  * {@link MemoryRevocationStore} (closing its matching sockets). The keys are loaded at start and after every
  * reconnect. {@link #isRevoked} only reads the local store: never a Redis call on the check path. Writes to
@@ -44,6 +45,9 @@ public final class RedisRevocationStore implements RevocationStore, AutoCloseabl
     private static final Logger LOG = LoggerFactory.getLogger(RedisRevocationStore.class);
     static final String KEY_PREFIX = "wsgate:rev:";
     static final String CHANNEL = "wsgate:revocations";
+    /** Whole-token revocations; the older {@code tok} kind digested the signature too and is ignored. */
+    static final String TOKEN_KIND = "tokhp";
+    static final String LEGACY_TOKEN_KIND = "tok";
 
     private final MemoryRevocationStore local;
     private final boolean failClosed;
@@ -227,6 +231,7 @@ public final class RedisRevocationStore implements RevocationStore, AutoCloseabl
     private void load() {
         RedisCommands<String, String> sync = conn.sync();
         List<String> keys = new ArrayList<>();
+        int legacy = 0;
         ScanIterator.scan(sync, ScanArgs.Builder.matches(KEY_PREFIX + "*").limit(500)).forEachRemaining(keys::add);
         for (int i = 0; i < keys.size(); i += 500) {
             List<String> batch = keys.subList(i, Math.min(keys.size(), i + 500));
@@ -236,6 +241,9 @@ public final class RedisRevocationStore implements RevocationStore, AutoCloseabl
                 }
                 String rest = kv.getKey().substring(KEY_PREFIX.length());
                 int colon = rest.indexOf(':');
+                if (rest.startsWith(LEGACY_TOKEN_KIND + ":")) {
+                    legacy++;
+                }
                 String[] times = kv.getValue().split(":");
                 if (colon < 0 || times.length != 2) {
                     continue;
@@ -251,7 +259,11 @@ public final class RedisRevocationStore implements RevocationStore, AutoCloseabl
                 }
             }
         }
-        LOG.info("Redis: {} revocations loaded", keys.size());
+        LOG.info("Redis: {} revocations loaded", keys.size() - legacy);
+        if (legacy > 0) {
+            LOG.warn("Redis: ignoring {} whole-token revocations written by an older version (keyed on the"
+                    + " signature too); revoke those tokens again", legacy);
+        }
     }
 
     private void resync() {
@@ -269,13 +281,13 @@ public final class RedisRevocationStore implements RevocationStore, AutoCloseabl
         return switch (kind) {
             case "jti" -> new Revocation(value, null, null, at, until);
             case "sub" -> new Revocation(null, value, null, at, until);
-            case "tok" -> new Revocation(null, null, value, at, until);
+            case TOKEN_KIND -> new Revocation(null, null, value, at, until);
             default -> null;
         };
     }
 
     private static String kind(Revocation r) {
-        return r.jti() != null ? "jti" : r.subject() != null ? "sub" : "tok";
+        return r.jti() != null ? "jti" : r.subject() != null ? "sub" : TOKEN_KIND;
     }
 
     private static String value(Revocation r) {

@@ -198,7 +198,7 @@ class AdminServerTest {
         String token = jwt.serialize();
         call(port, "POST", "/admin/revoke", auth, "{\"token\":\"" + token + "\"}");
         Revocation byToken = revocations.revoked.get(2);
-        assertThat(byToken.tokenDigest()).isEqualTo(AdminApi.sha256Hex(token)).hasSize(64).doesNotContain(token);
+        assertThat(byToken.tokenDigest()).isEqualTo(io.wsgate.auth.CompactJws.revocationDigest(token)).hasSize(64).doesNotContain(token);
         assertThat(byToken.untilEpochSeconds()).isEqualTo(exp);
 
         HttpResponse<String> lift = call(port, "DELETE", "/admin/revoke", auth, "{\"jti\":\"abc\"}");
@@ -211,7 +211,11 @@ class AdminServerTest {
         int port = start(TOKEN, (d, v) -> null, new PolicyHolder(new Policy(1, null, List.of())));
         String auth = "Bearer " + TOKEN;
         for (String body : List.of("{not json", "[1]", "{}", "{\"jti\":\"a\",\"sub\":\"b\"}", "{\"jti\":5}",
-                "{\"jti\":\"a\",\"ttl\":\"forever\"}", "{\"jti\":\"a\",\"extra\":1}", "")) {
+                "{\"jti\":\"a\",\"ttl\":\"forever\"}", "{\"jti\":\"a\",\"extra\":1}", "",
+                // a token must be a compact JWS in canonical base64url (the gateway would refuse any other spelling)
+                "{\"token\":\"garbage\"}", "{\"token\":\"eyJhbGciOiJIUzI1NiJ9.e30.AB\"}",
+                "{\"token\":\"eyJhbGciOiJIUzI1NiJ9.e30.AA==\"}", "{\"token\":\"eyJhbGciOiJIUzI1NiJ9.e30.A\"}",
+                "{\"token\":\"eyJhbGciOiJIUzI1NiJ9.e3+.AA\"}")) {
             HttpResponse<String> r = call(port, "POST", "/admin/revoke", auth, body);
             assertThat(r.statusCode()).as(body).isEqualTo(400);
             assertThat(JSON.readTree(r.body()).get("error").asString()).as(body).isNotBlank();

@@ -167,4 +167,42 @@ class RedisRevocationStoreTest {
             }
         }
     }
+
+    @Test
+    void tokenRevocationsAreKeyedOnTheHeaderAndPayloadDigestAndOldWholeTokenKeysAreIgnored() throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        String url = "redis://127.0.0.1:" + port;
+        // the one digest function, as AdminApi and RouteAuth use it
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        String token = "eyJhbGciOiJFUzI1NiJ9."
+                + b64.encodeToString(("{\"sub\":\"tok-redis\",\"iat\":" + now + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + ".AAAA";
+        String digest = io.wsgate.auth.CompactJws.revocationDigest(token);
+        Identity holder = new Identity("tok-redis", List.of(), null, now - 5, now + 600, digest);
+        Identity legacyHolder = new Identity("tok-legacy", List.of(), null, now - 5, now + 600, "legacy-" + now);
+        ConnectionRegistry regB = new ConnectionRegistry();
+        List<String> closesB = new CopyOnWriteArrayList<>();
+        open(regB, 1, holder, closesB);
+        io.lettuce.core.RedisClient raw = io.lettuce.core.RedisClient.create(url);
+        try (var rawConn = raw.connect();
+             RedisRevocationStore a = new RedisRevocationStore(new ConnectionRegistry(), url,
+                     GatewayConfig.OnFailure.FAIL_OPEN);
+             RedisRevocationStore b = new RedisRevocationStore(regB, url, GatewayConfig.OnFailure.FAIL_OPEN)) {
+            a.revoke(new Revocation(null, null, digest, now, now + 600));
+            await().atMost(Duration.ofSeconds(5)).until(() -> closesB.contains("tok-redis:4401"));
+            assertThat(b.isRevoked(holder)).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    rawConn.sync().exists(RedisRevocationStore.KEY_PREFIX + "tokhp:" + digest) == 1);
+            // a key an older version wrote (digest of the whole token, signature included) matches nothing
+            rawConn.sync().set(RedisRevocationStore.KEY_PREFIX + "tok:" + legacyHolder.tokenDigest(),
+                    (now - 1) + ":" + (now + 600));
+            try (RedisRevocationStore c = new RedisRevocationStore(new ConnectionRegistry(), url,
+                    GatewayConfig.OnFailure.FAIL_OPEN)) {
+                assertThat(c.isRevoked(holder)).isTrue();
+                assertThat(c.isRevoked(legacyHolder)).isFalse();
+            }
+        } finally {
+            raw.shutdown();
+        }
+    }
 }
