@@ -2,6 +2,7 @@ package io.wsgate.auth;
 
 import io.wsgate.config.GatewayConfig;
 import io.wsgate.config.RouteConfig;
+import io.wsgate.limits.AuthFailureMeter;
 import io.wsgate.limits.Limits;
 import io.wsgate.policy.HandshakeDecision;
 import io.wsgate.policy.HandshakeDecision.PendingAuth;
@@ -18,6 +19,7 @@ import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Decides an upgrade request: path, route, origin, caps, per-IP connection rate, token, revocation, roles,
@@ -44,6 +46,7 @@ public final class HandshakeGuard {
     static final String SESSIONS_RETRY_AFTER_SECONDS = "30";
     static final String BEARER_CHALLENGE = "Bearer";
     static final String INVALID_TOKEN_CHALLENGE = "Bearer error=\"invalid_token\"";
+    static final String AUTH_BUDGET_REASON = "too many failed token verifications from this address";
 
     /** The per-IP connection rate: 0 to proceed, else milliseconds until a new connection may. */
     @FunctionalInterface
@@ -55,15 +58,29 @@ public final class HandshakeGuard {
     private final ConnectionRegistry registry;
     private final RevocationStore revocations;
     private final ConnectRate rate;
+    private final AuthFailureMeter failures;
+    private final LongAdder verifications = new LongAdder();
 
     public HandshakeGuard(ConnectionRegistry registry, RevocationStore revocations, Limits limits) {
         this(registry, revocations, limits::tryConnect);
     }
 
     public HandshakeGuard(ConnectionRegistry registry, RevocationStore revocations, ConnectRate rate) {
+        this(registry, revocations, rate, AuthFailureMeter.NONE);
+    }
+
+    /** @param failures {@code connections.auth_failures_per_ip}: asked before, and told after, each failed verification */
+    public HandshakeGuard(ConnectionRegistry registry, RevocationStore revocations, ConnectRate rate,
+                          AuthFailureMeter failures) {
         this.registry = registry;
         this.revocations = revocations;
         this.rate = rate;
+        this.failures = failures == null ? AuthFailureMeter.NONE : failures;
+    }
+
+    /** Token verifications attempted so far (handshake and later tokens); a refused-unverified one is not counted. */
+    public long verifications() {
+        return verifications.sum();
     }
 
     public HandshakeDecision check(Policy policy, HandshakeRequest request) {
@@ -102,13 +119,19 @@ public final class HandshakeGuard {
             return HandshakeDecision.refuse(429, "too_many_requests", "too many connections from this address",
                     Map.of("Retry-After", CAP_RETRY_AFTER_SECONDS));
         }
+        long authWait = route.auth() == null ? 0 : failures.retryAfterMillis(ip);
+        if (authWait > 0) {
+            // refused before the token is even looked at: a failure flood costs no signature checks
+            return HandshakeDecision.refuse(429, "too_many_requests", AUTH_BUDGET_REASON,
+                    Map.of("Retry-After", retryAfterSeconds(authWait)));
+        }
         long waitMs = rate.tryConnect(route, ip);
         if (waitMs < 0) {
             return HandshakeDecision.refuse(503, "unavailable", "shared state store unreachable");
         }
         if (waitMs > 0) {
             return HandshakeDecision.refuse(429, "too_many_requests", "connection rate exceeded",
-                    Map.of("Retry-After", Long.toString(Math.max(1, (waitMs + 999) / 1000))));
+                    Map.of("Retry-After", retryAfterSeconds(waitMs)));
         }
 
         RouteAuth auth = route.auth();
@@ -120,12 +143,13 @@ public final class HandshakeGuard {
             found = TokenExtractor.extract(request, auth.sources());
             if (found.found()) {
                 try {
-                    identity = auth.verify(found.token());
+                    identity = verify(auth, found.token(), ip);
                 } catch (TokenException e) {
                     return HandshakeDecision.refuse(401, "invalid_token", e.getMessage(),
                             Map.of("WWW-Authenticate", INVALID_TOKEN_CHALLENGE));
                 }
                 if (revocations.isRevoked(identity)) {
+                    failures.failed(ip);
                     return HandshakeDecision.refuse(403, "forbidden", "token revoked");
                 }
                 if (!identity.hasAnyRole(auth.config().connectRoles())) {
@@ -269,13 +293,18 @@ public final class HandshakeGuard {
         if (token == null || token.isEmpty()) {
             return LateAuthResult.refused(LateAuthResult.Outcome.MISSING, "token required");
         }
+        String ip = session.clientIp();
+        if (failures.retryAfterMillis(ip) > 0) {
+            return LateAuthResult.refused(LateAuthResult.Outcome.OVER_BUDGET, AUTH_BUDGET_REASON);
+        }
         Identity id;
         try {
-            id = auth.verify(token);
+            id = verify(auth, token, ip);
         } catch (TokenException e) {
             return LateAuthResult.refused(LateAuthResult.Outcome.INVALID, e.getMessage());
         }
         if (revocations.isRevoked(id)) {
+            failures.failed(ip);
             return LateAuthResult.refused(LateAuthResult.Outcome.REVOKED, "token revoked");
         }
         if (!id.hasAnyRole(auth.config().connectRoles())) {
@@ -286,5 +315,20 @@ public final class HandshakeGuard {
             return LateAuthResult.refused(LateAuthResult.Outcome.SUBJECT_CHANGED, "token names another subject");
         }
         return new LateAuthResult(LateAuthResult.Outcome.OK, id, null, List.of());
+    }
+
+    /** One verification, counted; a failure is charged to {@code ip}'s auth_failures_per_ip budget. */
+    private Identity verify(RouteAuth auth, String token, String ip) throws TokenException {
+        verifications.increment();
+        try {
+            return auth.verify(token);
+        } catch (TokenException e) {
+            failures.failed(ip);
+            throw e;
+        }
+    }
+
+    static String retryAfterSeconds(long millis) {
+        return Long.toString(Math.max(1, (millis + 999) / 1000));
     }
 }

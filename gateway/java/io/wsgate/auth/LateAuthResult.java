@@ -24,7 +24,9 @@ public record LateAuthResult(Outcome outcome, Identity identity, String reason, 
         /** max_sessions_per_user reached with on_excess_sessions: reject (44 "Too many sessions"). */
         TOO_MANY_SESSIONS,
         /** The token names another subject than the session's (refresh, second CONNECT): close 4401. */
-        SUBJECT_CHANGED
+        SUBJECT_CHANGED,
+        /** Not verified: the client IP spent its {@code connections.auth_failures_per_ip} budget (close 4429). */
+        OVER_BUDGET
     }
 
     public boolean ok() {

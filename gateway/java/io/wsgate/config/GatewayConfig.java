@@ -21,7 +21,26 @@ public record GatewayConfig(Listen listen, Admin admin, State state, Connections
     public record State(Store store, String redisUrl, OnFailure onFailure) {}
 
     public record Connections(int maxTotal, int maxPerIp, Duration handshakeTimeout, Duration idleTimeout,
-                              Duration pingInterval) {}
+                              Duration pingInterval, AuthFailures authFailuresPerIp) {
+        /** With the contract's default {@code auth_failures_per_ip}. */
+        public Connections(int maxTotal, int maxPerIp, Duration handshakeTimeout, Duration idleTimeout,
+                           Duration pingInterval) {
+            this(maxTotal, maxPerIp, handshakeTimeout, idleTimeout, pingInterval, AuthFailures.DEFAULT);
+        }
+    }
+
+    /**
+     * {@code connections.auth_failures_per_ip}: failed token verifications one client IP may cause per {@code per}
+     * (greedy refill, capacity {@code limit}). {@code limit: 0} turns the meter off.
+     */
+    public record AuthFailures(int limit, Duration per) {
+        public static final AuthFailures DEFAULT = new AuthFailures(30, Duration.ofMinutes(1));
+        public static final AuthFailures OFF = new AuthFailures(0, Duration.ofMinutes(1));
+
+        public boolean enabled() {
+            return limit > 0;
+        }
+    }
 
     public record Reload(boolean watch) {}
 

@@ -58,12 +58,31 @@ final class GatewayReader {
     }
 
     private GatewayConfig.Connections connections(YamlNode node) {
-        YamlNode m = r.section(node, Set.of("max_total", "max_per_ip", "handshake_timeout", "idle_timeout", "ping_interval"));
+        YamlNode m = r.section(node, Set.of("max_total", "max_per_ip", "handshake_timeout", "idle_timeout", "ping_interval",
+                "auth_failures_per_ip"));
         Duration oneMs = Duration.ofMillis(1);
         return new GatewayConfig.Connections(r.integer(m, "max_total", 9000, 1), r.integer(m, "max_per_ip", 200, 1),
                 r.duration(m, "handshake_timeout", Duration.ofSeconds(5), oneMs),
                 r.duration(m, "idle_timeout", Duration.ofSeconds(120), oneMs),
-                r.duration(m, "ping_interval", Duration.ofSeconds(30), Duration.ZERO));
+                r.duration(m, "ping_interval", Duration.ofSeconds(30), Duration.ZERO),
+                authFailures(FileReader.child(m, "auth_failures_per_ip")));
+    }
+
+    /** {@code { limit: N, per: DURATION }}; absent: the default; {@code limit: 0} (per not needed): off. */
+    private GatewayConfig.AuthFailures authFailures(YamlNode node) {
+        YamlNode m = r.section(node, Set.of("limit", "per"));
+        if (m == null) {
+            return GatewayConfig.AuthFailures.DEFAULT;
+        }
+        GatewayConfig.AuthFailures dflt = GatewayConfig.AuthFailures.DEFAULT;
+        if (FileReader.child(m, "limit") == null) {
+            r.missing(m, "limit", "{ limit: N, per: DURATION }; limit: 0 turns the meter off");
+        }
+        int limit = (int) r.integer(m, "limit", dflt.limit(), 0, 1_000_000);
+        if (limit > 0 && FileReader.child(m, "per") == null) {
+            r.missing(m, "per", "{ limit: N, per: DURATION }");
+        }
+        return new GatewayConfig.AuthFailures(limit, r.duration(m, "per", dflt.per(), Duration.ofSeconds(1)));
     }
 
     private GatewayConfig.Audit audit(YamlNode node) {

@@ -104,7 +104,8 @@ final class JsonCodec extends ConnectionInspector.Codec {
         TokenCheck.Result res = token == null || token.isEmpty()
                 ? TokenCheck.Result.fail(TokenCheck.Failure.MISSING) : in.tokens.check(token);
         if (res.identity() == null) {
-            return authFailed(rp, res.failure());
+            return res.failure() == TokenCheck.Failure.OVER_BUDGET ? LateTokens.overBudget(in, rp, null)
+                    : authFailed(rp, res.failure());
         }
         in.session.identity(res.identity());
         in.pending = PendingAuth.NONE;
@@ -137,6 +138,9 @@ final class JsonCodec extends ConnectionInspector.Codec {
         Identity old = in.session.identity();
         TokenCheck.Result res = token == null || token.isEmpty()
                 ? TokenCheck.Result.fail(TokenCheck.Failure.MISSING) : in.tokens.refresh(token);
+        if (res.failure() == TokenCheck.Failure.OVER_BUDGET) {
+            return LateTokens.overBudget(in, rp, rp.rules().refreshEvent());
+        }
         if (res.identity() == null || old == null || !old.subject().equals(res.identity().subject())) {
             in.audit(rp, rp.rules().refreshEvent(), "unauthorized");
             return Verdict.close(ConnectionInspector.CLOSE_UNAUTHORIZED, "token refresh refused", "unauthorized",

@@ -31,6 +31,8 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
     private long attachmentBudget = -1;
     private int pendingToClient;
     private String nsp;
+    /** CONNECT tokens that failed verification on this connection (see {@link LateTokens#MAX_FAILED_CONNECTS}). */
+    private int failedConnects;
     private final ConnectionInspector.NoticeBuilder notice =
             (r, code, event, retry) -> Notices.socketio(nsp, r.notifyEvent(), code, event, retry);
 
@@ -233,12 +235,26 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
             }
             auth = (ObjectNode) StrictJson.readTree(buf, header.payloadOff, header.payloadLen);
         }
+        // a refused CONNECT spends per_ip/per_user.messages too, and a rate-limited one is never verified
+        long retry = in.rates.tryMessage(rp, null);
+        if (retry > 0) {
+            return in.refuse(rp, Notices.RATE_LIMITED, null, retry, null);
+        }
         String key = r.socketioAuthKey();
         if (in.pending == PendingAuth.SOCKETIO_AUTH) {
+            if (failedConnects >= LateTokens.MAX_FAILED_CONNECTS) {
+                return LateTokens.tooManyFailedConnects(in, rp);
+            }
             JsonNode t = auth == null || key == null ? null : auth.get(key);
             TokenCheck.Result res = t == null || !t.isString() || t.asString().isEmpty()
                     ? TokenCheck.Result.fail(TokenCheck.Failure.MISSING) : in.tokens.check(t.asString());
             if (res.identity() == null) {
+                if (res.failure() == TokenCheck.Failure.OVER_BUDGET) {
+                    return LateTokens.overBudget(in, rp, null);
+                }
+                if (LateTokens.verificationFailed(res.failure())) {
+                    failedConnects++;
+                }
                 String message = switch (res.failure()) {
                     case MISSING -> "Authentication required";
                     case FORBIDDEN_ROLE -> "Forbidden";
@@ -262,10 +278,6 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
                 in.audit(rp, null, Notices.FORBIDDEN);
                 return Verdict.reply(Notices.connectError(nsp, "Forbidden"), Notices.FORBIDDEN, null);
             }
-        }
-        long retry = in.rates.tryMessage(rp, null);
-        if (retry > 0) {
-            return in.refuse(rp, Notices.RATE_LIMITED, null, retry, null);
         }
         boolean changed = false;
         String userKey = r.forwardUserKey();

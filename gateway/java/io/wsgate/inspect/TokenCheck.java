@@ -23,7 +23,8 @@ public interface TokenCheck {
         return check(token);
     }
 
-    enum Failure { MISSING, INVALID, REVOKED, FORBIDDEN_ROLE, TOO_MANY_SESSIONS }
+    /** {@code OVER_BUDGET}: not verified, the client IP spent its auth_failures_per_ip budget (close 4429). */
+    enum Failure { MISSING, INVALID, REVOKED, FORBIDDEN_ROLE, TOO_MANY_SESSIONS, OVER_BUDGET }
 
     /** Exactly one of identity and failure is non-null. */
     record Result(Identity identity, Failure failure) {

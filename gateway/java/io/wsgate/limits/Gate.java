@@ -57,6 +57,15 @@ final class Gate {
         return Math.max(1, b.estimateAbilityToConsume(1).getNanosToWaitForRefill());
     }
 
+    /** 0 when a token is available (none is taken), else nanoseconds until one is. */
+    long nanosUntilAvailable(RouteLimits.Spec spec) {
+        LocalBucket b = applied == spec ? bucket : configure(spec);
+        if (b.getAvailableTokens() > 0) {
+            return 0;
+        }
+        return Math.max(1, b.estimateAbilityToConsume(1).getNanosToWaitForRefill());
+    }
+
     void prepare(RouteLimits.Spec spec) {
         configure(spec);
     }

@@ -138,7 +138,7 @@ public final class Limits implements AutoCloseable {
         }
     }
 
-    private static final class IdleExpiry implements Expiry<String, Gate> {
+    static final class IdleExpiry implements Expiry<String, Gate> {
         @Override
         public long expireAfterCreate(String key, Gate value, long currentTime) {
             return value.idleNanos;

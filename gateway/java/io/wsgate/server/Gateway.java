@@ -11,6 +11,7 @@ import io.wsgate.config.PolicyException;
 import io.wsgate.config.PolicyLoader;
 import io.wsgate.inspect.ConnectionInspector;
 import io.wsgate.inspect.TokenCheck;
+import io.wsgate.limits.AuthFailureMeter;
 import io.wsgate.limits.Limits;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.policy.HandshakeDecision;
@@ -43,6 +44,7 @@ public final class Gateway implements AutoCloseable {
     private final AutoCloseable jvmMetrics = metrics.bindJvm();
     private final RevocationStore revocations;
     private final Limits limits;
+    private final AuthFailureMeter authFailures;
     private final AuditLog audit;
     private final HandshakeGuard guard;
     private final ReloadManager reloads;
@@ -58,12 +60,18 @@ public final class Gateway implements AutoCloseable {
         this.revocations = RevocationStores.create(gw.state(), registry);
         this.limits = new Limits(gw.state());
         this.audit = JsonAuditLog.create(gw.audit());
+        // read from the snapshot in force at each use, so a reload's limits apply at once (always process-local)
+        this.authFailures = new AuthFailureMeter(() -> {
+            GatewayConfig g = holder.get().gateway();
+            return g == null || g.connections() == null ? null : g.connections().authFailuresPerIp();
+        });
         this.guard = new HandshakeGuard(registry, revocations, (route, ip) -> {
             if (limits.refusingForStoreDown()) {
                 return -1;
             }
             return limits.tryConnect(route, ip);
-        });
+        }, authFailures);
+        MetricsBridge.registerAuth(metrics, guard, authFailures);
         this.reloads = new ReloadManager(dir, loader, holder, metrics);
         metrics.policyVersion(policy.version());
     }
@@ -195,6 +203,7 @@ public final class Gateway implements AutoCloseable {
             case REVOKED -> TokenCheck.Result.fail(TokenCheck.Failure.REVOKED);
             case FORBIDDEN -> TokenCheck.Result.fail(TokenCheck.Failure.FORBIDDEN_ROLE);
             case TOO_MANY_SESSIONS -> TokenCheck.Result.fail(TokenCheck.Failure.TOO_MANY_SESSIONS);
+            case OVER_BUDGET -> TokenCheck.Result.fail(TokenCheck.Failure.OVER_BUDGET);
         };
     }
 
@@ -231,6 +240,15 @@ public final class Gateway implements AutoCloseable {
 
     public GatewayMetrics metrics() {
         return metrics;
+    }
+
+    /** Token verifications attempted so far (every source: handshake, CONNECT, refresh, first message). */
+    public long tokenVerifications() {
+        return guard.verifications();
+    }
+
+    public AuthFailureMeter authFailures() {
+        return authFailures;
     }
 
     public ReloadManager reloads() {

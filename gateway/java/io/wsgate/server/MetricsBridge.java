@@ -1,5 +1,8 @@
 package io.wsgate.server;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.wsgate.auth.HandshakeGuard;
+import io.wsgate.limits.AuthFailureMeter;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.policy.Session;
 import io.wsgate.proxy.ProxyMetrics;
@@ -10,6 +13,19 @@ final class MetricsBridge implements ProxyMetrics {
 
     MetricsBridge(GatewayMetrics metrics) {
         this.metrics = metrics;
+    }
+
+    /** Token verification counters, read at scrape time (the gateway holds both objects for its lifetime). */
+    static void registerAuth(GatewayMetrics metrics, HandshakeGuard guard, AuthFailureMeter failures) {
+        FunctionCounter.builder("wsgate.token.verifications", guard, HandshakeGuard::verifications)
+                .description("token signature verifications attempted (handshake, CONNECT, refresh, first message)")
+                .register(metrics.registry());
+        FunctionCounter.builder("wsgate.token.verification.failures", failures, AuthFailureMeter::failures)
+                .description("token verifications that failed (bad, expired or revoked token)")
+                .register(metrics.registry());
+        FunctionCounter.builder("wsgate.auth.budget.refusals", failures, AuthFailureMeter::refusals)
+                .description("tokens refused unverified: the client IP spent connections.auth_failures_per_ip")
+                .register(metrics.registry());
     }
 
     @Override
