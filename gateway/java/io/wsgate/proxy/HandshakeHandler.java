@@ -146,7 +146,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
-        String peerIp = peer.getAddress().getHostAddress();
+        String peerIp = ClientAddress.canonical(peer.getAddress());
         String clientIp = clientIp(ctx, req, peerIp);
         String rawQuery = target.query();
         HandshakeRequest hreq = new HandshakeRequest(rawPath, rawQuery, headers(req), clientIp, peerIp, secure);
@@ -208,34 +208,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         if (proxied != null) {
             return proxied;
         }
-        Cidrs trusted = server.trustedProxies();
-        if (trusted.isEmpty() || !trusted.contains(peerIp)) {
-            return peerIp;
-        }
-        List<String> xff = req.headers().getAll("X-Forwarded-For");
-        if (xff.isEmpty()) {
-            return peerIp;
-        }
-        List<String> hops = new ArrayList<>();
-        for (String v : xff) {
-            for (String h : v.split(",")) {
-                String s = h.trim();
-                if (!s.isEmpty()) {
-                    hops.add(s);
-                }
-            }
-        }
-        // the right-most hop that is not one of our proxies is the client
-        for (int i = hops.size() - 1; i >= 0; i--) {
-            String h = hops.get(i);
-            if (Cidrs.literal(h) == null) {
-                return peerIp;
-            }
-            if (!trusted.contains(h) || i == 0) {
-                return h;
-            }
-        }
-        return peerIp;
+        return ClientAddress.fromForwardedFor(req.headers().getAll("X-Forwarded-For"), server.trustedProxies(), peerIp);
     }
 
     @Override

@@ -37,7 +37,8 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HAProxyMessage m) {
             try {
                 if (m.command() == HAProxyCommand.PROXY && m.sourceAddress() != null) {
-                    ctx.channel().attr(SOURCE).set(m.sourceAddress());
+                    String source = ClientAddress.canonical(m.sourceAddress());
+                    ctx.channel().attr(SOURCE).set(source != null ? source : m.sourceAddress());
                 }
             } finally {
                 ReferenceCountUtil.release(m);
