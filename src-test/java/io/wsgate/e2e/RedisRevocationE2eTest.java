@@ -4,19 +4,14 @@ import io.wsgate.testing.WsTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.wsgate.testing.RedisServer;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -24,30 +19,16 @@ import static org.awaitility.Awaitility.await;
  * 127.0.0.1 port; a revocation posted to A closes the user's socket on B with 4401 and B refuses the token.
  */
 class RedisRevocationE2eTest {
-    static final Path REDIS = Path.of("/usr/bin/redis-server");
     @TempDir
     static Path dir;
-    static Process redis;
+    static RedisServer redis;
     static E2e a;
     static E2e b;
 
     @BeforeAll
     static void start() throws Exception {
-        assumeThat(Files.isExecutable(REDIS)).as("redis-server installed").isTrue();
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        redis = new ProcessBuilder(REDIS.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        redis = RedisServer.start();
+        int port = redis.port();
         String state = "state: { store: redis, redis_url: \"redis://127.0.0.1:" + port + "\", on_failure: fail_open }\n";
         String route = E2e.jsonRoute("/live", "RS256, ES256", "");
         a = E2e.start(dir.resolve("a"), state, List.of(), "live.yaml", route);
@@ -63,8 +44,7 @@ class RedisRevocationE2eTest {
             b.close();
         }
         if (redis != null) {
-            redis.destroy();
-            redis.waitFor(5, TimeUnit.SECONDS);
+            redis.close();
         }
     }
 

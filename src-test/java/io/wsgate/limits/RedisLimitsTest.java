@@ -7,49 +7,28 @@ import io.wsgate.policy.Session;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.wsgate.testing.RedisServer;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.wsgate.limits.TestRoutes.rate;
 import static io.wsgate.limits.TestRoutes.route;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /** Two gateway processes (two Limits) sharing buckets through a real redis-server on 127.0.0.1. */
 class RedisLimitsTest {
-    private Process redis;
+    private RedisServer redis;
     private int port;
     private final List<Limits> open = new ArrayList<>();
 
     @BeforeEach
     void startRedis() throws Exception {
-        Path bin = Path.of("/usr/bin/redis-server");
-        assumeThat(Files.isExecutable(bin)).as("redis-server installed").isTrue();
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        redis = new ProcessBuilder(bin.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            try (Socket c = new Socket()) {
-                c.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        redis = RedisServer.start();
+        port = redis.port();
     }
 
     @AfterEach
@@ -58,8 +37,7 @@ class RedisLimitsTest {
             l.close();
         }
         if (redis != null) {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            redis.close();
         }
     }
 
@@ -112,16 +90,13 @@ class RedisLimitsTest {
                 .until(() -> closed.tryConnect(r, "5.5.5.5") > 0);
         assertThat(closed.storeDown()).isFalse();
 
-        redis.destroy();
-        redis.waitFor(10, TimeUnit.SECONDS);
+        redis.kill();
         await().atMost(Duration.ofSeconds(10)).until(() -> a.storeDown() && closed.storeDown());
         assertThat(a.tryConnect(r, "6.6.6.6")).as("fail_open: local buckets decide").isZero();
         assertThat(closed.tryConnect(r, "6.6.6.6")).as("fail_closed refuses").isEqualTo(Limits.STORE_DOWN_RETRY_MS);
 
         // the store comes back on the same port: both recover
-        redis = new ProcessBuilder("/usr/bin/redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        redis.restart();
         await().atMost(Duration.ofSeconds(30)).until(() -> !a.storeDown() && !closed.storeDown());
         assertThat(closed.tryConnect(r, "6.6.6.6")).isZero();
     }

@@ -6,70 +6,34 @@ import io.wsgate.policy.Session;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.wsgate.testing.RedisServer;
 
-import java.io.File;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Two gateway instances sharing revocations through a real redis-server on a random 127.0.0.1 port. */
 class RedisRevocationStoreTest {
-    static Process redis;
+    static RedisServer redis;
     static int port;
 
-    static String redisBinary() {
-        for (String p : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
-            if (new File(p).canExecute()) {
-                return p;
-            }
-        }
-        return null;
-    }
-
     static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    static Process startRedis(int port) throws Exception {
-        Process p = new ProcessBuilder(redisBinary(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        return p;
+        return RedisServer.freePort();
     }
 
     @BeforeAll
     static void start() throws Exception {
-        String bin = redisBinary();
-        if (bin == null) {
-            System.out.println("RedisRevocationStoreTest skipped: no redis-server binary (apt-get install -y redis-server)");
-        }
-        assumeTrue(bin != null, "redis-server not installed");
-        port = freePort();
-        redis = startRedis(port);
+        redis = RedisServer.start();
+        port = redis.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (redis != null) {
-            redis.destroy();
-            redis.waitFor(5, TimeUnit.SECONDS);
+            redis.close();
         }
     }
 
@@ -134,7 +98,7 @@ class RedisRevocationStoreTest {
         Identity carol = id("carol", "j-c-" + now, now - 5);
         open(reg, 1, carol, closes);
         long t0 = System.nanoTime();
-        Process late = null;
+        RedisServer late = null;
         try {
             try (RedisRevocationStore open = new RedisRevocationStore(reg, "redis://127.0.0.1:" + deadPort,
                     GatewayConfig.OnFailure.FAIL_OPEN);
@@ -148,7 +112,7 @@ class RedisRevocationStoreTest {
                 assertThat(closes).containsExactly("carol:4401");
 
                 // Redis comes up on that port: both connect in the background; fail_closed turns healthy
-                late = startRedis(deadPort);
+                late = RedisServer.startOn(deadPort);
                 await().atMost(Duration.ofSeconds(15)).until(closed::healthy);
                 assertThat(open.isRevoked(carol)).as("local revocations survive the reconnect").isTrue();
                 // the revocation made during the outage reaches Redis: an instance started now sees it
@@ -162,8 +126,7 @@ class RedisRevocationStoreTest {
             }
         } finally {
             if (late != null) {
-                late.destroy();
-                late.waitFor(5, TimeUnit.SECONDS);
+                late.close();
             }
         }
     }
