@@ -235,15 +235,15 @@ final class Relay {
     }
 
     private void upstreamFailed(Throwable cause) {
-        String reason = cause instanceof UpstreamConnector.Refused ? cause.getMessage()
-                : "upstream unreachable (" + cause.getClass().getSimpleName() + ")";
-        log.debug("{}: {}", ProxyServer.describe(session), reason);
+        String reason = cause instanceof UpstreamConnector.Refused ? cause.getMessage() : "upstream failed";
+        UpstreamFailureLog.warn(log, ProxyServer.describe(session), reason);
         if (!clientUpgraded) {
             server.audit().handshakeRefused(session.clientIp(), route.path(), 502, reason);
             server.metrics().handshakeRefused(route.path(), 502, "bad_gateway", handshake.sinceRequest());
             handshake.answered();
             releaseRequest();
-            HttpReplies.error(client.pipeline().context(handshake), 502, "bad_gateway", reason, null);
+            // the client learns that the upstream failed, not which one or why (that is in the log and audit line)
+            HttpReplies.error(client.pipeline().context(handshake), 502, "bad_gateway", "upstream unavailable", null);
         } else {
             closeClient(1014, "upstream failed");
         }

@@ -42,9 +42,36 @@ final class UpstreamConnector {
     /** A connected, upgraded upstream whose pipeline already ends in the relay's handler. */
     record Connected(Channel channel, String target, String subprotocol) {}
 
+    /** Why the upstream could not be used, for the log and the audit line (never for the client). */
     static final class Refused extends Exception {
         Refused(String message) {
             super(message, null, false, false);
+        }
+
+        /** "upstream ws://10.0.0.5:9000/chat: connection refused": the target and a plain reason, no class names. */
+        static Refused of(String target, Throwable cause) {
+            if (cause instanceof Refused r) {
+                return r;
+            }
+            return new Refused("upstream " + target + ": " + plain(cause));
+        }
+
+        private static String plain(Throwable cause) {
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof io.netty.channel.ConnectTimeoutException) {
+                    return "connect timed out";
+                }
+                if (t instanceof java.net.ConnectException) {
+                    return "connection refused";
+                }
+                if (t instanceof javax.net.ssl.SSLException) {
+                    return "TLS handshake failed (" + t.getMessage() + ")";
+                }
+                if (t instanceof java.net.UnknownHostException) {
+                    return "unknown host";
+                }
+            }
+            return "connection failed";
         }
     }
 
@@ -156,7 +183,7 @@ final class UpstreamConnector {
                     ssl = server.upstreamTls(route.upstream().caFile());
                 }
             } catch (Exception e) {
-                next(i + 1, e);
+                next(i + 1, Refused.of(target, e));
                 return;
             }
             int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
@@ -200,7 +227,7 @@ final class UpstreamConnector {
                 }
                 if (!f.isSuccess()) {
                     server.metrics().upstreamConnectFailed(route.path(), target);
-                    next(i + 1, f.cause());
+                    next(i + 1, Refused.of(target, f.cause()));
                     return;
                 }
                 Channel ch = cf.channel();
@@ -211,7 +238,7 @@ final class UpstreamConnector {
                 // the 101 must arrive before the overall deadline
                 long wait = Math.max(1, deadline - System.nanoTime());
                 ScheduledFuture<?> timeout = loop.schedule(() -> {
-                    if (promise.tryFailure(new Refused("upstream handshake timed out"))) {
+                    if (promise.tryFailure(new Refused("upstream " + target + ": handshake timed out"))) {
                         ch.close();
                     }
                 }, wait, TimeUnit.NANOSECONDS);
@@ -219,7 +246,7 @@ final class UpstreamConnector {
                 hs.handshake(ch).addListener(w -> {
                     if (!w.isSuccess()) {
                         ch.close();
-                        promise.tryFailure(w.cause());
+                        promise.tryFailure(Refused.of(target, w.cause()));
                     }
                 });
                 ch.read();
@@ -257,7 +284,8 @@ final class UpstreamConnector {
                     try {
                         hs.finishHandshake(ctx.channel(), res);
                     } catch (RuntimeException e) {
-                        promise.tryFailure(new Refused("upstream refused the handshake (" + res.status().code() + ")"));
+                        promise.tryFailure(new Refused("upstream " + target + ": refused the handshake ("
+                                + res.status().code() + ")"));
                         ctx.close();
                         return;
                     }
@@ -273,13 +301,13 @@ final class UpstreamConnector {
 
             @Override
             public void channelInactive(ChannelHandlerContext ctx) {
-                promise.tryFailure(new Refused("upstream closed during the handshake"));
+                promise.tryFailure(new Refused("upstream " + target + ": closed during the handshake"));
                 ctx.fireChannelInactive();
             }
 
             @Override
             public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                promise.tryFailure(cause);
+                promise.tryFailure(Refused.of(target, cause));
                 ctx.close();
             }
         }

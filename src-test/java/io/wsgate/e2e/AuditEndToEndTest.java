@@ -53,7 +53,11 @@ class AuditEndToEndTest {
             assertThat(RawHttp.status(RawHttp.exchange(port,
                     RawHttp.upgrade("/chat", "Authorization: Bearer " + garbage + "\r\n").getBytes(), 3000))).isEqualTo(401);
             assertThat(RawHttp.status(RawHttp.exchange(port, RawHttp.upgrade("/nowhere", "").getBytes(), 3000))).isEqualTo(404);
-            assertThat(RawHttp.status(RawHttp.exchange(port, RawHttp.upgrade("/down", "").getBytes(), 5000))).isEqualTo(502);
+            String down = RawHttp.exchange(port, RawHttp.upgrade("/down", "").getBytes(), 5000);
+            assertThat(RawHttp.status(down)).isEqualTo(502);
+            // the client is told the upstream failed, not which one or why, and never a Java class name
+            assertThat(down).contains("{\"error\":\"bad_gateway\",\"reason\":\"upstream unavailable\"}")
+                    .doesNotContain("Exception").doesNotContain("127.0.0.1:1");
             // message refusals: an unknown event and a rate-limited one (the first hello passes)
             try (WsTestClient c = WsTestClient.to(fx.wsUrl("/chat?access_token=" + valid)).connect()) {
                 c.sendText("{\"type\":\"nope\",\"token\":\"" + valid + "\"}");
@@ -83,6 +87,9 @@ class AuditEndToEndTest {
             assertThat(n.path("reason").asString()).isNotEmpty();
         });
         assertThat(handshakes.get(4).path("route").asString()).isEqualTo("/down");
+        // the operator's record names the target and a plain reason
+        assertThat(handshakes.get(4).path("reason").asString())
+                .isEqualTo("upstream ws://127.0.0.1:1/echo: connection refused");
         assertThat(messages).hasSize(2);
         assertThat(messages.get(0).path("event").asString()).isEqualTo("nope");
         assertThat(messages.get(0).path("reason").asString()).isEqualTo("unknown_event");
