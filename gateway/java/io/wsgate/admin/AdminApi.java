@@ -54,6 +54,7 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final RevocationStore revocations;
     private final ConnectionRegistry connections;
     private final Executor worker;
+    private volatile Lifecycle lifecycle = Lifecycle.NONE;
 
     AdminApi(String token, GatewayMetrics metrics, ReloadManager reloads, RevocationStore revocations,
              ConnectionRegistry connections, Executor worker) {
@@ -63,6 +64,10 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.revocations = revocations;
         this.connections = connections;
         this.worker = worker;
+    }
+
+    void lifecycle(Lifecycle lifecycle) {
+        this.lifecycle = lifecycle;
     }
 
     @Override
@@ -75,6 +80,10 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpMethod m = req.method();
         if (path.equals("/healthz") && m.equals(HttpMethod.GET)) {
             send(ctx, req, HttpResponseStatus.OK, "text/plain", "ok");
+        } else if (path.equals("/readyz") && m.equals(HttpMethod.GET)) {
+            String why = lifecycle.notReady();
+            send(ctx, req, why == null ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain",
+                    why == null ? "ready" : why);
         } else if (path.equals("/metrics") && m.equals(HttpMethod.GET)) {
             send(ctx, req, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
         } else if (path.equals("/admin") || path.startsWith("/admin/")) {
@@ -98,6 +107,13 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         switch (path) {
+            case "/admin/drain" -> {
+                if (!m.equals(HttpMethod.POST)) {
+                    error(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST");
+                    return;
+                }
+                send(ctx, req, HttpResponseStatus.OK, "application/json", "{\"open\":" + lifecycle.drain() + "}");
+            }
             case "/admin/reload" -> {
                 if (!m.equals(HttpMethod.POST)) {
                     methodNotAllowed(ctx, req, "POST");

@@ -51,6 +51,12 @@ public final class AdminServer implements AutoCloseable {
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     }
 
+    /** Readiness and drain of the gateway behind this admin port. */
+    public AdminServer lifecycle(Lifecycle lifecycle) {
+        api.lifecycle(lifecycle);
+        return this;
+    }
+
     /** Binds {@code admin.host:admin.port} (port 0: any free port); returns the bound port. */
     // sync() rethrows the bind failure unchecked; declared so callers can name the port that failed
     public int start() throws InterruptedException, java.net.BindException {

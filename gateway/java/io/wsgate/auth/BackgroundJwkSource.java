@@ -70,6 +70,15 @@ final class BackgroundJwkSource implements JWKSource<SecurityContext> {
         return hit;
     }
 
+    /** True once a fetch succeeded; while not, starts a background retry (Nimbus rate-limits it). */
+    boolean loadedOrRetry() {
+        if (snapshotAtMillis != 0) {
+            return true;
+        }
+        refreshInBackground(null);
+        return false;
+    }
+
     int keyCount() {
         return snapshot.size();
     }

@@ -67,6 +67,11 @@ final class EdDsaKeys {
             this.eddsaAllowed = eddsaAllowed;
         }
 
+        /** False while a {@code jwks_url} has never loaded (readiness). */
+        boolean keysLoaded() {
+            return !(source instanceof BackgroundJwkSource b) || b.loadedOrRetry();
+        }
+
         @Override
         public List<? extends Key> selectJWSKeys(JWSHeader header, SecurityContext context) throws KeySourceException {
             if (!JWSAlgorithm.EdDSA.equals(header.getAlgorithm())) {

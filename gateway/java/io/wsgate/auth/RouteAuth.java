@@ -238,6 +238,11 @@ public final class RouteAuth {
         return bg;
     }
 
+    /** False while the route's {@code jwks_url} has never loaded: {@code /readyz} answers 503 then. */
+    public boolean keysLoaded() {
+        return !(processor.getJWSKeySelector() instanceof EdDsaKeys.Selector s) || s.keysLoaded();
+    }
+
     public RouteConfig.Auth config() {
         return config;
     }

@@ -62,7 +62,7 @@ public final class DemoCommand implements Callable<Integer> {
         }, "wsgate-demo-upstream"));
         System.out.println(demo.banner(gateway, upstream.port()));
         System.out.flush();
-        gateway.serveUntilSignal(RunCommand.DRAIN);
+        gateway.serveUntilSignal();
         return 0;
     }
 

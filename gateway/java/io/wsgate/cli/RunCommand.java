@@ -5,15 +5,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Serve the policies in DIR until SIGTERM/SIGINT; SIGHUP reloads.")
 public final class RunCommand implements Callable<Integer> {
-    /** How long open sockets get to close after the 1001 on shutdown. */
-    static final Duration DRAIN = Duration.ofSeconds(10);
-
     @Parameters(index = "0", arity = "0..1", defaultValue = "policies", paramLabel = "DIR",
             description = "policy directory (default: ${DEFAULT-VALUE})")
     Path dir;
@@ -32,7 +28,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         System.err.println("wsgate serving " + dir + " on port " + gateway.port()
                 + (gateway.adminPort() > 0 ? ", admin on port " + gateway.adminPort() : ""));
-        gateway.serveUntilSignal(DRAIN);
+        gateway.serveUntilSignal();
         return 0;
     }
 }

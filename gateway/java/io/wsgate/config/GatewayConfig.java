@@ -5,7 +5,17 @@ import java.time.Duration;
 import java.util.List;
 
 /** {@code gateway.yaml}: one per process. Records are immutable; defaults are filled by the loader. */
-public record GatewayConfig(Listen listen, Admin admin, State state, Connections connections, Reload reload, Audit audit) {
+public record GatewayConfig(Listen listen, Admin admin, State state, Connections connections, Reload reload, Audit audit,
+                            Shutdown shutdown) {
+    public GatewayConfig(Listen listen, Admin admin, State state, Connections connections, Reload reload, Audit audit) {
+        this(listen, admin, state, connections, reload, audit, Shutdown.DEFAULT);
+    }
+
+    /** SIGTERM or POST /admin/drain: readiness 503 at once, the listener closed after drainDelay, then 1001. */
+    public record Shutdown(Duration drainDelay, Duration drainTimeout) {
+        public static final Shutdown DEFAULT = new Shutdown(Duration.ofSeconds(5), Duration.ofSeconds(10));
+    }
+
 
     public record Listen(String host, int port, Tls tls, boolean proxyProtocol, List<String> trustedProxies) {}
 

@@ -18,11 +18,19 @@ final class GatewayReader {
     }
 
     GatewayConfig read(YamlNode root) {
-        YamlNode top = root == null ? null : r.section(root, Set.of("listen", "admin", "state", "connections", "reload", "audit"));
+        YamlNode top = root == null ? null : r.section(root, Set.of("listen", "admin", "state", "connections", "reload", "audit",
+                "shutdown"));
         return new GatewayConfig(listen(FileReader.child(top, "listen")), admin(FileReader.child(top, "admin")),
                 state(FileReader.child(top, "state")), connections(FileReader.child(top, "connections")),
                 new GatewayConfig.Reload(r.bool(r.section(FileReader.child(top, "reload"), Set.of("watch")), "watch", true)),
-                audit(FileReader.child(top, "audit")));
+                audit(FileReader.child(top, "audit")), shutdown(FileReader.child(top, "shutdown")));
+    }
+
+    private GatewayConfig.Shutdown shutdown(YamlNode node) {
+        YamlNode m = r.section(node, Set.of("drain_delay", "drain_timeout"));
+        GatewayConfig.Shutdown d = GatewayConfig.Shutdown.DEFAULT;
+        return new GatewayConfig.Shutdown(r.duration(m, "drain_delay", d.drainDelay(), Duration.ZERO),
+                r.duration(m, "drain_timeout", d.drainTimeout(), Duration.ZERO));
     }
 
     private GatewayConfig.Listen listen(YamlNode node) {

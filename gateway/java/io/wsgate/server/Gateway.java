@@ -44,6 +44,7 @@ public final class Gateway implements AutoCloseable {
     private final AutoCloseable jvmMetrics = metrics.bindJvm();
     private final RevocationStore revocations;
     private final Limits limits;
+    private final Drain drain = new Drain();
     private final AuthFailureMeter authFailures;
     private final AuditLog audit;
     private final HandshakeGuard guard;
@@ -117,7 +118,18 @@ public final class Gateway implements AutoCloseable {
         }
         reloads.addStage(this::prepareListen);
         GatewayConfig gw = holder.get().gateway();
-        admin = new AdminServer(gw.admin(), env, metrics, reloads, revocations, registry);
+        admin = new AdminServer(gw.admin(), env, metrics, reloads, revocations, registry)
+                .lifecycle(new io.wsgate.admin.Lifecycle() {
+                    @Override
+                    public String notReady() {
+                        return Gateway.this.notReady();
+                    }
+
+                    @Override
+                    public int drain() {
+                        return Gateway.this.drain();
+                    }
+                });
         try {
             adminPort = admin.start();
         } catch (java.net.BindException e) {
@@ -207,15 +219,54 @@ public final class Gateway implements AutoCloseable {
         };
     }
 
-    /** SIGHUP reloads; SIGTERM/SIGINT (the JVM's shutdown hook) drains and stops. Blocks until then. */
-    public void serveUntilSignal(Duration drain) throws InterruptedException {
+    /**
+     * SIGHUP reloads; SIGTERM/SIGINT (the JVM's shutdown hook) drains as {@code shutdown} says and exits when every
+     * socket closed or {@code drain_timeout} after the delay ended. Blocks until then.
+     */
+    public void serveUntilSignal() throws InterruptedException {
         reloads.installSighup();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            shutdown(drain);
+            drain();
+            drain.awaitDone();
+            close();
             done.countDown();
         }, "wsgate-shutdown"));
         done.await();
+    }
+
+    /**
+     * SIGTERM and {@code POST /admin/drain}: {@code /readyz} answers 503 at once, upgrades are still served for
+     * {@code drain_delay} (the load balancer's probe interval), then the listener closes and every socket gets 1001.
+     * Final; a second call only reports. Returns the sockets open now.
+     */
+    public int drain() {
+        drain.start(holder.get().gateway().shutdown(), timeout -> {
+            if (proxy != null) {
+                proxy.shutdown(timeout);
+            }
+        });
+        return registry.total();
+    }
+
+    public boolean draining() {
+        return drain.started();
+    }
+
+    /** Null when ready for traffic, else why not (the {@code /readyz} 503 body). */
+    public String notReady() {
+        if (drain.started()) {
+            return "draining";
+        }
+        if (!revocations.healthy() || limits.refusingForStoreDown()) {
+            return "state store down (fail_closed)";
+        }
+        for (io.wsgate.policy.RoutePolicy r : holder.get().routes()) {
+            if (r.auth() != null && !r.auth().keysLoaded()) {
+                return "jwks_url of route " + r.path() + " never loaded";
+            }
+        }
+        return null;
     }
 
     public int port() {

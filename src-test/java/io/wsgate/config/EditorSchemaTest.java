@@ -45,5 +45,7 @@ class EditorSchemaTest {
         assertThat(validate("route", "route:\n  path: a\n  upstream: { targets: [http://h/] }\n")).hasSizeGreaterThanOrEqualTo(2);
         assertThat(validate("gateway", "listen: { port: 70000 }\n")).isNotEmpty();
         assertThat(validate("gateway", "listen: { port: 80 }\nmetrics: true\n")).isNotEmpty();
+        assertThat(validate("gateway", "shutdown: { drain_delay: 0s, drain_timeout: 1m }\n")).isEmpty();
+        assertThat(validate("gateway", "shutdown: { drain_dealy: 5s }\n")).isNotEmpty();
     }
 }

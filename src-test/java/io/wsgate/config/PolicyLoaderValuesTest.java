@@ -91,6 +91,21 @@ class PolicyLoaderValuesTest {
     }
 
     @Test
+    void shutdownDefaultsAndValues() throws Exception {
+        PolicyFixtures.jwks(dir, "keys/jwks.json");
+        write(dir, "gateway.yaml", "listen: { port: 8080 }\n");
+        assertThat(PolicyFixtures.loader(Map.of()).load(dir, 1).gateway().shutdown())
+                .isEqualTo(new GatewayConfig.Shutdown(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10)));
+        write(dir, "gateway.yaml", "shutdown: { drain_delay: 0s, drain_timeout: 1m30s }\n");
+        assertThat(PolicyFixtures.loader(Map.of()).load(dir, 1).gateway().shutdown())
+                .isEqualTo(new GatewayConfig.Shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(90)));
+        write(dir, "gateway.yaml", "shutdown:\n  drain_delay: 5\n  drain_tmeout: 1s\n");
+        assertThat(PolicyFixtures.problems(dir, Map.of())).extracting(ConfigProblem::toString).containsExactlyInAnyOrder(
+                "gateway.yaml:2: shutdown.drain_delay: expected a duration such as 500ms, 5s, 1m or 1h, got 5",
+                "gateway.yaml:3: shutdown.drain_tmeout: unknown key (did you mean drain_timeout?) (allowed: drain_delay, drain_timeout)");
+    }
+
+    @Test
     void relativePathsResolveAgainstTheFolderOfTheFile() throws Exception {
         write(dir, "certs/gw.pem", "cert");
         write(dir, "certs/gw.key", "key");

@@ -103,6 +103,14 @@ final class OpsFixture implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code method path} on the admin port with the admin token (GET and POST without a body). */
+    HttpResponse<String> admin(String method, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .timeout(Duration.ofSeconds(10))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** {@code GET /metrics} over HTTP on the admin port. */
     Scrape scrape() throws Exception {
         HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(
