@@ -208,7 +208,7 @@ public final class JsonAuditLog implements AuditLog, AutoCloseable {
     }
 
     /** Keeps System.out open when the log closes. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
+    static final class NonClosing extends java.io.FilterOutputStream {
         NonClosing(OutputStream out) {
             super(out);
         }

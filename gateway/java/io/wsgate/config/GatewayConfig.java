@@ -6,9 +6,9 @@ import java.util.List;
 
 /** {@code gateway.yaml}: one per process. Records are immutable; defaults are filled by the loader. */
 public record GatewayConfig(Listen listen, Admin admin, State state, Connections connections, Reload reload, Audit audit,
-                            Shutdown shutdown) {
+                            Shutdown shutdown, String accessLog) {
     public GatewayConfig(Listen listen, Admin admin, State state, Connections connections, Reload reload, Audit audit) {
-        this(listen, admin, state, connections, reload, audit, Shutdown.DEFAULT);
+        this(listen, admin, state, connections, reload, audit, Shutdown.DEFAULT, "off");
     }
 
     /** SIGTERM or POST /admin/drain: readiness 503 at once, the listener closed after drainDelay, then 1001. */

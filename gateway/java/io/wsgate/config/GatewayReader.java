@@ -19,11 +19,22 @@ final class GatewayReader {
 
     GatewayConfig read(YamlNode root) {
         YamlNode top = root == null ? null : r.section(root, Set.of("listen", "admin", "state", "connections", "reload", "audit",
-                "shutdown"));
+                "shutdown", "access_log"));
         return new GatewayConfig(listen(FileReader.child(top, "listen")), admin(FileReader.child(top, "admin")),
                 state(FileReader.child(top, "state")), connections(FileReader.child(top, "connections")),
                 new GatewayConfig.Reload(r.bool(r.section(FileReader.child(top, "reload"), Set.of("watch")), "watch", true)),
-                audit(FileReader.child(top, "audit")), shutdown(FileReader.child(top, "shutdown")));
+                audit(FileReader.child(top, "audit")), shutdown(FileReader.child(top, "shutdown")),
+                logTarget(top, "access_log"));
+    }
+
+    /** {@code stdout}, {@code off} or a file path (resolved against the folder). */
+    private String logTarget(YamlNode top, String key) {
+        String where = r.string(top, key, "stdout");
+        if (where.isBlank()) {
+            r.problem(FileReader.child(top, key), "expected stdout, off or a file path");
+            return "stdout";
+        }
+        return where.equals("stdout") || where.equals("off") ? where : r.resolve(where).toString();
     }
 
     private GatewayConfig.Shutdown shutdown(YamlNode node) {

@@ -68,6 +68,7 @@ public final class ProxyServer implements AutoCloseable {
     private final InspectorFactory inspectors;
     private final ConnectionRegistry registry;
     private AuditLog audit = AuditLog.OFF;
+    private io.wsgate.audit.AccessLog accessLog = io.wsgate.audit.AccessLog.OFF;
     private ProxyMetrics metrics = ProxyMetrics.NONE;
     /** Event-loop threads; the system property (tests only) puts every connection on one loop. */
     private int threads = Integer.getInteger("wsgate.eventLoopThreads", Runtime.getRuntime().availableProcessors());
@@ -279,6 +280,13 @@ public final class ProxyServer implements AutoCloseable {
     ConnectionRegistry registry() { return registry; }
 
     AuditLog audit() { return audit; }
+
+    io.wsgate.audit.AccessLog accessLog() { return accessLog; }
+
+    public ProxyServer accessLog(io.wsgate.audit.AccessLog accessLog) {
+        this.accessLog = accessLog;
+        return this;
+    }
 
     ProxyMetrics metrics() { return metrics; }
 

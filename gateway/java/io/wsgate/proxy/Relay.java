@@ -106,6 +106,13 @@ final class Relay {
     private int upstreamMessageBytes;
     /** The close code the client was sent (or sent us); 0 while open, -1 for a TCP drop. */
     private int clientCloseCode;
+    // for the access line: payload bytes each way, refusals, and the first close (who, code, reason)
+    private long bytesIn;
+    private long bytesOut;
+    private long refused;
+    private String closeBy;
+    private int firstCloseCode;
+    private String firstCloseReason;
 
     private long lastActivity = System.nanoTime();
     /** One timer for the idle timeout and the token expiry, armed for the earlier of the two ({@link #armTimer}). */
@@ -422,8 +429,10 @@ final class Relay {
             v = inspector.onClientMessage(binary, b, 0, len);
         }
         session.countIn();
+        bytesIn += len;
         server.metrics().messageIn(session, len);
         if (v.refusal() != null) {
+            refused++;
             server.metrics().messageRefused(session, v.refusal(), v.event());
             server.audit().messageRefused(session.id(), session.clientIp(), session.user(), route.path(), v.event(),
                     v.refusal());
@@ -532,6 +541,7 @@ final class Relay {
     /** A control frame over per_ip.messages is a refusal like a message's: metrics and audit, and no pong. */
     private void refusedControl(Verdict v) {
         if (v.refusal() != null) {
+            refused++;
             server.metrics().messageRefused(session, v.refusal(), v.event());
             server.audit().messageRefused(session.id(), session.clientIp(), session.user(), route.path(), v.event(),
                     v.refusal());
@@ -542,6 +552,7 @@ final class Relay {
         int code = frame.statusCode();
         String reason = frame.reasonText();
         frame.release();
+        firstClose("client", code, reason);
         if (clientCloseSent) {
             // the client's answer to our close
             client.close();
@@ -594,6 +605,7 @@ final class Relay {
                 frame.release();
                 return;
             }
+            bytesOut += len;
             if (frame.isFinalFragment()) {
                 session.countOut();
                 server.metrics().messageOut(session, upstreamMessageBytes);
@@ -612,6 +624,7 @@ final class Relay {
             String reason = close.reasonText();
             close.release();
             upstreamCloseReceived = true;
+            firstClose("upstream", code, reason);
             if (upstreamCloseSent) {
                 upstream.close();
             } else {
@@ -714,6 +727,7 @@ final class Relay {
         }
         clientCloseSent = true;
         clientCloseCode = code;
+        firstClose("gateway", code, reason);
         client.writeAndFlush(closeFrame(code, reason), client.voidPromise());
         client.eventLoop().schedule(() -> {
             client.close();
@@ -780,11 +794,33 @@ final class Relay {
         releaseAll(toClientQueue);
         server.registry().remove(session);
         server.metrics().connectionClosed(session, clientCloseCode == 0 ? -1 : clientCloseCode);
+        if (clientUpgraded) {
+            firstClose("client", 1006, "connection lost");
+            server.accessLog().closed(accessRecord());
+        }
         server.closed(this);
         session.closer(null);
         if (upstream != null && upstream.isActive() && !upstreamCloseSent) {
             closeUpstream(1001, "client went away");
         }
+    }
+
+    /** Remembers who closed first; later closes (the answers) do not change it. */
+    private void firstClose(String by, int code, String reason) {
+        if (closeBy == null) {
+            closeBy = by;
+            firstCloseCode = code;
+            firstCloseReason = reason == null ? "" : reason;
+        }
+    }
+
+    /** The code the client got (or sent), the side that closed first and why. */
+    private io.wsgate.audit.AccessRecord accessRecord() {
+        long now = System.currentTimeMillis();
+        int code = clientCloseCode != 0 ? clientCloseCode : firstCloseCode;
+        return new io.wsgate.audit.AccessRecord(now, session.id(), session.clientIp(), route.path(), "websocket",
+                session.user(), upstreamTarget, now - session.sinceMillis(), session.messagesIn(), session.messagesOut(),
+                bytesIn, bytesOut, refused, code, closeBy, firstCloseReason);
     }
 
     private void releaseRequest() {
@@ -927,6 +963,7 @@ final class Relay {
         public void channelInactive(ChannelHandlerContext ctx) {
             if (!upstreamCloseReceived) {
                 // TCP drop without a close frame
+                firstClose("upstream", 1006, "connection lost");
                 closeClient(1014, "upstream failed");
             }
         }
@@ -944,6 +981,7 @@ final class Relay {
                 log.debug("{}: upstream error", ProxyServer.describe(session), cause);
             }
             upstreamCloseReceived = true;
+            firstClose("upstream", 1006, "connection error");
             closeClient(1014, "upstream failed");
             ctx.close();
         }

@@ -47,6 +47,7 @@ public final class Gateway implements AutoCloseable {
     private final Drain drain = new Drain();
     private final AuthFailureMeter authFailures;
     private final AuditLog audit;
+    private final io.wsgate.audit.AccessLog accessLog;
     private final HandshakeGuard guard;
     private final ReloadManager reloads;
     private final Path dir;
@@ -61,6 +62,7 @@ public final class Gateway implements AutoCloseable {
         this.revocations = RevocationStores.create(gw.state(), registry);
         this.limits = new Limits(gw.state());
         this.audit = JsonAuditLog.create(gw.audit());
+        this.accessLog = io.wsgate.audit.JsonAccessLog.create(gw.accessLog());
         // read from the snapshot in force at each use, so a reload's limits apply at once (always process-local)
         this.authFailures = new AuthFailureMeter(() -> {
             GatewayConfig g = holder.get().gateway();
@@ -111,6 +113,7 @@ public final class Gateway implements AutoCloseable {
         try {
             proxy = new ProxyServer(holder, guard::check, this::inspector, registry)
                     .audit(audit)
+                    .accessLog(accessLog)
                     .metrics(new MetricsBridge(metrics))
                     .start();
         } catch (java.net.BindException e) {
@@ -324,6 +327,7 @@ public final class Gateway implements AutoCloseable {
         closeQuietly(reloads);
         closeQuietly(limits);
         closeQuietly(audit instanceof AutoCloseable c ? c : null);
+        closeQuietly(accessLog instanceof AutoCloseable c ? c : null);
         closeQuietly(revocations instanceof AutoCloseable c ? c : null);
     }
 

@@ -34,6 +34,7 @@ public final class AutobahnGateway {
                   ping_interval: 0s
                 reload: { watch: false }
                 audit: { denials: "off" }
+                access_log: "off"
                 """.formatted(port));
         Files.writeString(dir.resolve("autobahn.yaml"), """
                 route:

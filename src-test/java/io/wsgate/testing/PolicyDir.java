@@ -29,9 +29,13 @@ public final class PolicyDir {
                 admin: { host: 127.0.0.1, port: 0, token_env: WSGATE_ADMIN_TOKEN }
                 reload: { watch: false }
                 audit: { denials: "off" }
+                access_log: "off"
                 """;
         if (extraGatewayYaml.contains("audit:")) {
             base = base.replace("audit: { denials: \"off\" }\n", "");
+        }
+        if (extraGatewayYaml.contains("access_log:")) {
+            base = base.replace("access_log: \"off\"\n", "");
         }
         if (extraGatewayYaml.startsWith("listen:")) {
             base = base.replace("listen: { host: 127.0.0.1, port: 0 }\n", "");
