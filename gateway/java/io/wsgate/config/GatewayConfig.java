@@ -6,10 +6,17 @@ import java.util.List;
 
 /** {@code gateway.yaml}: one per process. Records are immutable; defaults are filled by the loader. */
 public record GatewayConfig(Listen listen, Admin admin, State state, Connections connections, Reload reload, Audit audit,
-                            Shutdown shutdown, String accessLog) {
+                            Shutdown shutdown, String accessLog, Logging logging) {
     public GatewayConfig(Listen listen, Admin admin, State state, Connections connections, Reload reload, Audit audit) {
-        this(listen, admin, state, connections, reload, audit, Shutdown.DEFAULT, "off");
+        this(listen, admin, state, connections, reload, audit, Shutdown.DEFAULT, "off", Logging.DEFAULT);
     }
+
+    /** The gateway's own log on stderr: {@code text} (a pattern) or {@code json} (Logback's JsonEncoder). */
+    public record Logging(LogFormat format, String level) {
+        public static final Logging DEFAULT = new Logging(LogFormat.TEXT, "info");
+    }
+
+    public enum LogFormat { TEXT, JSON }
 
     /** SIGTERM or POST /admin/drain: readiness 503 at once, the listener closed after drainDelay, then 1001. */
     public record Shutdown(Duration drainDelay, Duration drainTimeout) {

@@ -19,12 +19,25 @@ final class GatewayReader {
 
     GatewayConfig read(YamlNode root) {
         YamlNode top = root == null ? null : r.section(root, Set.of("listen", "admin", "state", "connections", "reload", "audit",
-                "shutdown", "access_log"));
+                "shutdown", "access_log", "logging"));
         return new GatewayConfig(listen(FileReader.child(top, "listen")), admin(FileReader.child(top, "admin")),
                 state(FileReader.child(top, "state")), connections(FileReader.child(top, "connections")),
                 new GatewayConfig.Reload(r.bool(r.section(FileReader.child(top, "reload"), Set.of("watch")), "watch", true)),
                 audit(FileReader.child(top, "audit")), shutdown(FileReader.child(top, "shutdown")),
-                logTarget(top, "access_log"));
+                logTarget(top, "access_log"), logging(FileReader.child(top, "logging")));
+    }
+
+    private static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
+
+    private GatewayConfig.Logging logging(YamlNode node) {
+        YamlNode m = r.section(node, Set.of("format", "level"));
+        String level = r.string(m, "level", "info");
+        if (!LEVELS.contains(level)) {
+            r.problem(FileReader.child(m, "level"), "expected one of " + String.join(" | ", LEVELS) + ", got \"" + level + "\"");
+            level = "info";
+        }
+        return new GatewayConfig.Logging(r.enumValue(m, "format", GatewayConfig.LogFormat.class, GatewayConfig.LogFormat.TEXT),
+                level);
     }
 
     /** {@code stdout}, {@code off} or a file path (resolved against the folder). */

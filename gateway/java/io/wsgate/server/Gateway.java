@@ -83,6 +83,7 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(Path dir, Function<String, String> env) throws Exception {
         PolicyLoader loader = new PolicyLoader(env);
         Policy policy = loader.load(dir, 1);
+        LogSetup.apply(policy.gateway().logging(), env);
         for (ConfigProblem w : loader.warnings()) {
             log.warn("{}", w);
         }
@@ -120,6 +121,16 @@ public final class Gateway implements AutoCloseable {
             throw namedBind("listen", listen.host(), listen.port(), e);
         }
         reloads.addStage(this::prepareListen);
+        reloads.addStage((current, next) -> new ReloadManager.Change() {
+            @Override
+            public void commit() {
+                LogSetup.apply(next.gateway().logging(), env);
+            }
+
+            @Override
+            public void abort() {
+            }
+        });
         GatewayConfig gw = holder.get().gateway();
         admin = new AdminServer(gw.admin(), env, metrics, reloads, revocations, registry)
                 .lifecycle(new io.wsgate.admin.Lifecycle() {

@@ -20,6 +20,7 @@ public final class InteropPolicies {
                 state: { store: memory }
                 reload: { watch: false }
                 audit: { denials: stdout }
+                shutdown: { drain_delay: 0s }   # the tests stop the process with SIGTERM
                 """.formatted(listenPort, adminPort, ADMIN_TOKEN_ENV);
     }
 
