@@ -55,15 +55,17 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final RevocationStore revocations;
     private final ConnectionRegistry connections;
     private final Executor worker;
+    private final StatsApi stats;
 
     AdminApi(String token, GatewayMetrics metrics, ReloadManager reloads, RevocationStore revocations,
-             ConnectionRegistry connections, Executor worker) {
+             ConnectionRegistry connections, Executor worker, StatsApi stats) {
         this.token = token == null || token.isEmpty() ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         this.metrics = metrics;
         this.reloads = reloads;
         this.revocations = revocations;
         this.connections = connections;
         this.worker = worker;
+        this.stats = stats;
     }
 
     @Override
@@ -160,7 +162,11 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
                 send(ctx, req, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(list));
             }
-            default -> error(ctx, req, HttpResponseStatus.NOT_FOUND, "not found");
+            default -> {
+                if (!stats.handle(ctx, req, path, m)) { // /admin/stats, /admin/audit, /admin/connections/{id}/close
+                    error(ctx, req, HttpResponseStatus.NOT_FOUND, "not found");
+                }
+            }
         }
     }
 

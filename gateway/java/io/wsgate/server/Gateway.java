@@ -1,8 +1,10 @@
 package io.wsgate.server;
 
 import io.wsgate.admin.AdminServer;
+import io.wsgate.admin.ConsoleSources;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.audit.JsonAuditLog;
+import io.wsgate.audit.RefusalTally;
 import io.wsgate.auth.HandshakeGuard;
 import io.wsgate.auth.LateAuthResult;
 import io.wsgate.config.ConfigProblem;
@@ -43,6 +45,7 @@ public final class Gateway implements AutoCloseable {
     private final RevocationStore revocations;
     private final Limits limits;
     private final AuditLog audit;
+    private final RefusalTally refusals;
     private final HandshakeGuard guard;
     private final ReloadManager reloads;
     private final Path dir;
@@ -57,6 +60,7 @@ public final class Gateway implements AutoCloseable {
         this.revocations = RevocationStores.create(gw.state(), registry);
         this.limits = new Limits(gw.state());
         this.audit = JsonAuditLog.create(gw.audit());
+        this.refusals = new RefusalTally(audit);
         this.guard = new HandshakeGuard(registry, revocations, (route, ip) -> {
             if (limits.refusingForStoreDown()) {
                 return -1;
@@ -98,12 +102,15 @@ public final class Gateway implements AutoCloseable {
 
     private void bind(Function<String, String> env) throws Exception {
         proxy = new ProxyServer(holder, guard::check, this::inspector, registry)
-                .audit(audit)
+                .audit(refusals)
                 .metrics(new MetricsBridge(metrics))
                 .start();
         reloads.addStage(this::prepareListen);
         GatewayConfig gw = holder.get().gateway();
-        admin = new AdminServer(gw.admin(), env, metrics, reloads, revocations, registry);
+        ConsoleSources sources = new ConsoleSources(holder, refusals,
+                audit instanceof JsonAuditLog j ? j.recent() : null,
+                gw.state() != null && gw.state().store() == GatewayConfig.Store.REDIS ? "redis" : "memory", () -> !limits.storeDown());
+        admin = new AdminServer(gw.admin(), env, metrics, reloads, revocations, registry, sources);
         adminPort = admin.start();
         if (gw.reload().watch()) {
             reloads.startWatching();

@@ -45,5 +45,8 @@ class EditorSchemaTest {
         assertThat(validate("route", "route:\n  path: a\n  upstream: { targets: [http://h/] }\n")).hasSizeGreaterThanOrEqualTo(2);
         assertThat(validate("gateway", "listen: { port: 70000 }\n")).isNotEmpty();
         assertThat(validate("gateway", "listen: { port: 80 }\nmetrics: true\n")).isNotEmpty();
+        assertThat(validate("gateway", "admin: { console: true }\n")).isEmpty();
+        assertThat(validate("gateway", "admin: { console: yes please }\n")).isNotEmpty();
+        assertThat(validate("gateway", "admin: { consol: true }\n")).isNotEmpty();
     }
 }
