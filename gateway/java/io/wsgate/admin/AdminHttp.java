@@ -17,7 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
 
-/** Response helpers for the console's handlers (JSON answers are never cached). */
+/** Response helpers for every answer of the admin port: security headers on all, and never cached unless set. */
 final class AdminHttp {
     static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -32,9 +32,7 @@ final class AdminHttp {
     }
 
     static void json(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String body) {
-        FullHttpResponse r = response(status, "application/json", body.getBytes(StandardCharsets.UTF_8));
-        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        write(ctx, req, r);
+        write(ctx, req, response(status, "application/json", body.getBytes(StandardCharsets.UTF_8)));
     }
 
     static void error(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String message) {
@@ -51,6 +49,10 @@ final class AdminHttp {
     }
 
     static void write(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse r) {
+        ConsoleAssets.securityHeaders(r.headers());
+        if (!r.headers().contains(HttpHeaderNames.CACHE_CONTROL)) {
+            r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        }
         if (HttpUtil.isKeepAlive(req)) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(r);

@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The web console's files ({@code admin.console: true}): {@code GET /} and a fixed list of assets, all read from
@@ -60,8 +62,8 @@ final class ConsoleAssets extends ChannelInboundHandlerAdapter {
     /** Called once the admin port is bound: the Host values accepted from then on. */
     void boundPort(int port) {
         String h = bindHost.contains(":") && !bindHost.startsWith("[") ? "[" + bindHost + "]" : bindHost;
-        allowedHosts = Set.of((h + ":" + port).toLowerCase(Locale.ROOT), "127.0.0.1:" + port, "localhost:" + port,
-                "[::1]:" + port);
+        allowedHosts = Stream.of(h + ":" + port, "127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port)
+                .map(s -> s.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()); // the bind host may be one of them
     }
 
     boolean hostAllowed(String host) {
@@ -117,10 +119,10 @@ final class ConsoleAssets extends ChannelInboundHandlerAdapter {
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse r) {
-        securityHeaders(r.headers());
         AdminHttp.write(ctx, req, r);
     }
 
+    /** On every answer of the admin port (JSON included: nosniff matters there, the CSP is harmless). */
     static void securityHeaders(HttpHeaders h) {
         h.set("Content-Security-Policy", CSP);
         h.set("X-Content-Type-Options", "nosniff");

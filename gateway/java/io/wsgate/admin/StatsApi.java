@@ -31,15 +31,15 @@ import static io.wsgate.admin.AdminHttp.JSON;
 /**
  * The console's data as admin endpoints (behind the admin token, on the admin event loop: each is a pass over
  * the open sessions or the meters): {@code GET /admin/stats}, {@code GET /admin/audit?since=N} and
- * {@code POST /admin/connections/{id}/close}. Counters are totals since start; rates are left to the reader.
+ * {@code DELETE /admin/connections/{id}}. Counters are totals since start; the console derives rates from two polls.
  */
 final class StatsApi {
-    /** The close code and reason a connection closed from the admin API gets. */
-    static final int CLOSE_CODE = 1001;
+    /** The close code and reason a connection closed from the admin API gets (1008: ended by server policy). */
+    static final int CLOSE_CODE = 1008;
     static final String CLOSE_REASON = "closed by operator";
     static final int TOP = 10;
     static final int AUDIT_MAX = 200;
-    private static final Pattern CLOSE_PATH = Pattern.compile("/admin/connections/(\\d{1,18})/close");
+    private static final Pattern CLOSE_PATH = Pattern.compile("/admin/connections/(\\d{1,18})");
 
     private final GatewayMetrics metrics;
     private final ReloadManager reloads;
@@ -73,15 +73,15 @@ final class StatsApi {
         }
         Matcher close = CLOSE_PATH.matcher(path);
         if (close.matches()) {
-            if (m.equals(HttpMethod.POST)) {
+            if (m.equals(HttpMethod.DELETE)) {
                 close(ctx, req, Long.parseLong(close.group(1)));
             } else {
-                AdminHttp.methodNotAllowed(ctx, req, "POST");
+                AdminHttp.methodNotAllowed(ctx, req, "DELETE");
             }
             return true;
         }
         if (path.startsWith("/admin/connections/")) {
-            AdminHttp.error(ctx, req, HttpResponseStatus.NOT_FOUND, "expected /admin/connections/{id}/close with a numeric id");
+            AdminHttp.error(ctx, req, HttpResponseStatus.NOT_FOUND, "expected /admin/connections/{id} with a numeric id");
             return true;
         }
         return false;
@@ -89,7 +89,9 @@ final class StatsApi {
 
     ObjectNode stats() {
         ObjectNode o = JSON.createObjectNode();
-        o.put("time", Instant.now().toString());
+        long now = System.currentTimeMillis();
+        o.put("time", Instant.ofEpochMilli(now).toString());
+        o.put("time_ms", now); // the console's rates: counter deltas over time_ms deltas
         policy(o.putObject("policy"));
         ObjectNode store = o.putObject("store");
         store.put("kind", sources == null ? "memory" : sources.storeKind());
@@ -98,7 +100,12 @@ final class StatsApi {
         ObjectNode conns = o.putObject("connections");
         conns.put("open", open.size());
         ArrayNode byRoute = conns.putArray("by_route");
-        count(open, Session::routePath).forEach((route, n) -> {
+        Map<String, long[]> perRoute = count(open, Session::routePath);
+        Policy current = sources == null ? null : sources.policies().get();
+        if (current != null) {
+            current.routes().forEach(r -> perRoute.computeIfAbsent(r.path(), k -> new long[1])); // idle routes show 0
+        }
+        perRoute.forEach((route, n) -> {
             ObjectNode r = byRoute.addObject();
             r.put("route", route);
             r.put("transport", "websocket"); // the only transport this gateway serves
@@ -247,16 +254,16 @@ final class StatsApi {
             String v = values.get(0);
             if (values.size() > 1 || !v.matches("\\d{1,18}")) {
                 AdminHttp.error(ctx, req, HttpResponseStatus.BAD_REQUEST,
-                        "since: expected one non-negative integer (the \"next\" of the previous answer)");
+                        "since: expected one non-negative integer (the \"last\" of the previous answer)");
                 return;
             }
             since = Long.parseLong(v);
         }
         AuditRing ring = sources == null ? null : sources.audit();
-        AuditRing.Page page = ring == null ? new AuditRing.Page(1, List.of()) : ring.since(since, AUDIT_MAX);
+        AuditRing.Page page = ring == null ? new AuditRing.Page(0, List.of()) : ring.since(since, AUDIT_MAX);
         // the lines are JSON objects already (written by the audit log's own generator): spliced as they are
         StringBuilder b = new StringBuilder(64 + page.lines().size() * 200);
-        b.append("{\"enabled\":").append(ring != null).append(",\"next\":").append(page.next()).append(",\"lines\":[");
+        b.append("{\"enabled\":").append(ring != null).append(",\"last\":").append(page.last()).append(",\"lines\":[");
         for (int i = 0; i < page.lines().size(); i++) {
             b.append(i == 0 ? "" : ",").append(page.lines().get(i));
         }

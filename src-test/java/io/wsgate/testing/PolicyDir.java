@@ -18,7 +18,10 @@ public final class PolicyDir {
         return in(dir, "");
     }
 
-    /** As {@link #in(Path)} with extra top-level gateway.yaml text appended (e.g. a {@code connections:} block). */
+    /**
+     * As {@link #in(Path)} with extra top-level gateway.yaml text appended (e.g. a {@code connections:} block);
+     * an {@code audit:} or {@code admin:} section in it replaces the default one.
+     */
     public static PolicyDir in(Path dir, String extraGatewayYaml) {
         PolicyDir p = new PolicyDir(dir);
         String base = """
@@ -27,8 +30,13 @@ public final class PolicyDir {
                 reload: { watch: false }
                 audit: { denials: "off" }
                 """;
-        p.write("gateway.yaml", extraGatewayYaml.contains("audit:") ? base.replace("audit: { denials: \"off\" }\n", "")
-                + extraGatewayYaml : base + extraGatewayYaml);
+        if (extraGatewayYaml.contains("audit:")) {
+            base = base.replace("audit: { denials: \"off\" }\n", "");
+        }
+        if (extraGatewayYaml.startsWith("admin:") || extraGatewayYaml.contains("\nadmin:")) { // a test's own admin section
+            base = base.replace("admin: { host: 127.0.0.1, port: 0, token_env: WSGATE_ADMIN_TOKEN }\n", "");
+        }
+        p.write("gateway.yaml", base + extraGatewayYaml);
         return p;
     }
 
