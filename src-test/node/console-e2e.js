@@ -7,7 +7,7 @@
 // Checks, in order: the page's security headers; a wrong token is refused (401) and not kept; the right token
 // logs in (kept in sessionStorage, no cookie); the page shows the expected open count and refusal counts by
 // reason; a user name made of HTML is shown as text; the filter narrows the table; revoking a row's user (two
-// clicks) makes the row disappear; no console error, page error or CSP violation happened (except the 401 of
+// clicks) makes the row disappear; the reload button reloads; no console error, page error or CSP violation happened (except the 401 of
 // the wrong-token step). Prints one JSON line {"ok":true|false,...}; exit code 0 only when everything held.
 'use strict';
 const fs = require('fs');
@@ -140,6 +140,17 @@ async function main() {
     await page.waitForFunction(n => document.getElementById('open-total').textContent === String(n), expect.open - 1);
     await page.screenshot({ path: path.join(a.shots, 'console-after-revoke.png'), fullPage: true });
     steps.push('revoke');
+
+    // 8. reload from the header: the page shows the new version and the result
+    phase = 'reload';
+    const version = await page.textContent('#policy-version');
+    await page.click('#reload');
+    await page.waitForFunction(() => /^Reloaded: policy v\d+ serving \/chat\.$/.test(document.getElementById('action-result').textContent));
+    await page.waitForFunction(v => {
+      const now = document.getElementById('policy-version').textContent;
+      return now !== v && document.getElementById('last-reload').textContent.startsWith('last reload ok (' + now + ')');
+    }, version);
+    steps.push('reload');
 
     if (problems.length) throw new Error('console errors: ' + JSON.stringify(problems));
     console.log(JSON.stringify({ ok: true, steps }));

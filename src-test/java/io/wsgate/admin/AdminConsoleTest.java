@@ -3,7 +3,9 @@ package io.wsgate.admin;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.audit.AuditRing;
 import io.wsgate.audit.RefusalTally;
+import io.wsgate.config.ConfigProblem;
 import io.wsgate.config.GatewayConfig;
+import io.wsgate.config.PolicyException;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.policy.Identity;
 import io.wsgate.policy.Policy;
@@ -40,6 +42,7 @@ class AdminConsoleTest {
     private final RefusalTally refusals = new RefusalTally(AuditLog.OFF);
     private final AuditRing ring = new AuditRing(100);
     private final AtomicBoolean storeUp = new AtomicBoolean(true);
+    private final AtomicBoolean brokenPolicy = new AtomicBoolean(false);
     private final List<AutoCloseable> closers = new ArrayList<>();
     private ReloadManager reloads;
     @TempDir
@@ -48,7 +51,12 @@ class AdminConsoleTest {
     private int start(boolean console, String token) throws Exception {
         PolicyHolder holder = new PolicyHolder(new Policy(3, null, List.of(AdminServerTest.route("/chat"),
                 AdminServerTest.route("/idle"))));
-        reloads = new ReloadManager(dir, (d, v) -> new Policy(v, null, List.of(AdminServerTest.route("/chat"))), holder, metrics);
+        reloads = new ReloadManager(dir, (d, v) -> {
+            if (brokenPolicy.get()) {
+                throw new PolicyException(List.of(new ConfigProblem("chat.yaml", 7, "events.rules", "unknown key: x")));
+            }
+            return new Policy(v, null, List.of(AdminServerTest.route("/chat")));
+        }, holder, metrics);
         AdminServer server = new AdminServer(new GatewayConfig.Admin("127.0.0.1", 0, "WSGATE_ADMIN_TOKEN", console),
                 name -> name.equals("WSGATE_ADMIN_TOKEN") ? token : null, metrics, reloads,
                 new AdminServerTest.FakeRevocations(), registry,
@@ -241,6 +249,14 @@ class AdminConsoleTest {
         assertThat(after.at("/policy/version").asLong()).isEqualTo(4);
         assertThat(after.at("/policy/last_reload/ok").asBoolean()).isTrue();
         assertThat(after.at("/policy/last_reload/version").asLong()).isEqualTo(4);
+        assertThat(after.at("/connections/by_route").size()).as("/idle is gone with v4").isEqualTo(1);
+
+        brokenPolicy.set(true);
+        reloads.reload();
+        JsonNode failed = JSON.readTree(RawHttp.body(get(port, "GET", "/admin/stats", "127.0.0.1:" + port, TOKEN)));
+        assertThat(failed.at("/policy/version").asLong()).as("the old policy still serves").isEqualTo(4);
+        assertThat(failed.at("/policy/last_reload/ok").asBoolean()).isFalse();
+        assertThat(failed.at("/policy/last_reload/errors").toString()).isEqualTo("[\"chat.yaml:7: events.rules: unknown key: x\"]");
     }
 
     @Test
