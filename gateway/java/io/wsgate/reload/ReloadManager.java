@@ -92,7 +92,7 @@ public final class ReloadManager implements AutoCloseable {
 
     /** Loads and swaps; never throws for a bad policy (the problems are in the result and the log). */
     public ReloadResult reload() {
-        lock.lock();
+        lock.lock(); // held across the swap and the record, so lastReload follows the order of the reloads (reentrant)
         try {
             ReloadResult r = swap();
             last = new LastReload(System.currentTimeMillis(), r);
