@@ -3,7 +3,6 @@ package io.wsgate.admin;
 import com.nimbusds.jwt.JWTParser;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -11,10 +10,8 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.wsgate.auth.CompactJws;
@@ -54,16 +51,18 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final RevocationStore revocations;
     private final ConnectionRegistry connections;
     private final Executor worker;
+    private final StatsApi stats;
     private volatile Lifecycle lifecycle = Lifecycle.NONE;
 
     AdminApi(String token, GatewayMetrics metrics, ReloadManager reloads, RevocationStore revocations,
-             ConnectionRegistry connections, Executor worker) {
+             ConnectionRegistry connections, Executor worker, StatsApi stats) {
         this.token = token == null || token.isEmpty() ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         this.metrics = metrics;
         this.reloads = reloads;
         this.revocations = revocations;
         this.connections = connections;
         this.worker = worker;
+        this.stats = stats;
     }
 
     void lifecycle(Lifecycle lifecycle) {
@@ -175,7 +174,11 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
                 send(ctx, req, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(list));
             }
-            default -> error(ctx, req, HttpResponseStatus.NOT_FOUND, "not found");
+            default -> {
+                if (!stats.handle(ctx, req, path, m)) { // /admin/stats, /admin/audit, DELETE /admin/connections/{id}
+                    error(ctx, req, HttpResponseStatus.NOT_FOUND, "not found");
+                }
+            }
         }
     }
 
@@ -302,12 +305,6 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static void write(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse r) {
-        boolean keepAlive = HttpUtil.isKeepAlive(req);
-        if (keepAlive) {
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(r);
-        } else {
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-        }
+        AdminHttp.write(ctx, req, r); // adds the security headers and Cache-Control: no-store
     }
 }

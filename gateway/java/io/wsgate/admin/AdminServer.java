@@ -23,7 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 /**
- * The admin HTTP server: {@code /healthz}, {@code /metrics}, and the token-protected {@code /admin/*} API.
+ * The admin HTTP server: {@code /healthz}, {@code /metrics}, the token-protected {@code /admin/*} API, and with
+ * {@code admin.console: true} the web console on {@code GET /}.
  * Its own one-thread NIO event loop (epoll classes are runtime-only in the pom, and admin traffic is tiny); reloads and revocations run on a separate worker
  * thread so file reads and socket sweeps never stall the loop.
  */
@@ -33,6 +34,7 @@ public final class AdminServer implements AutoCloseable {
 
     private final GatewayConfig.Admin config;
     private final AdminApi api;
+    private final ConsoleAssets console;
     private final EventLoopGroup group;
     private final ExecutorService worker;
     private Channel channel;
@@ -40,6 +42,13 @@ public final class AdminServer implements AutoCloseable {
     /** {@code env} looks up {@code admin.token_env} ({@code System::getenv} in production). */
     public AdminServer(GatewayConfig.Admin config, Function<String, String> env, GatewayMetrics metrics,
                        ReloadManager reloads, RevocationStore revocations, ConnectionRegistry connections) {
+        this(config, env, metrics, reloads, revocations, connections, null);
+    }
+
+    /** As above, with what {@code /admin/stats} and {@code /admin/audit} read (null: those answer with less). */
+    public AdminServer(GatewayConfig.Admin config, Function<String, String> env, GatewayMetrics metrics,
+                       ReloadManager reloads, RevocationStore revocations, ConnectionRegistry connections,
+                       ConsoleSources sources) {
         this.config = config;
         String token = config.tokenEnv() == null ? null : env.apply(config.tokenEnv());
         this.worker = Executors.newSingleThreadExecutor(r -> {
@@ -47,7 +56,9 @@ public final class AdminServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.api = new AdminApi(token, metrics, reloads, revocations, connections, worker);
+        this.api = new AdminApi(token, metrics, reloads, revocations, connections, worker,
+                new StatsApi(metrics, reloads, connections, sources));
+        this.console = config.console() ? new ConsoleAssets(config.host()) : null;
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     }
 
@@ -68,12 +79,19 @@ public final class AdminServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192),
                                 new HttpServerKeepAliveHandler(),
-                                new HttpObjectAggregator(MAX_BODY_BYTES),
-                                api);
+                                new HttpObjectAggregator(MAX_BODY_BYTES));
+                        if (console != null) {
+                            ch.pipeline().addLast(console);
+                        }
+                        ch.pipeline().addLast(api);
                     }
                 });
         channel = b.bind(config.host(), config.port()).sync().channel();
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+        int port = ((InetSocketAddress) channel.localAddress()).getPort();
+        if (console != null) {
+            console.boundPort(port);
+        }
+        return port;
     }
 
     @Override

@@ -50,6 +50,7 @@ public final class JsonAuditLog implements AuditLog, AutoCloseable {
     private final AtomicLong written = new AtomicLong();
     private final JsonFactory json = new JsonFactory();
     private final Thread writer;
+    private final AuditRing recent = new AuditRing(AuditRing.DEFAULT_CAPACITY);
     private long lastSummaryMillis;
 
     public JsonAuditLog(Writer out, boolean closeOut, int perSecond, int queueSize, Clock clock, TimeMeter meter) {
@@ -101,6 +102,11 @@ public final class JsonAuditLog implements AuditLog, AutoCloseable {
     /** Lines left out so far (sampled away or queue full), including those already reported in a summary. */
     public long leftOutTotal() {
         return totalLeftOut.get();
+    }
+
+    /** The last lines written (summaries included), kept by the writer thread for the admin API. */
+    public AuditRing recent() {
+        return recent;
     }
 
     /** Lines written so far (summaries excluded). */
@@ -161,8 +167,7 @@ public final class JsonAuditLog implements AuditLog, AutoCloseable {
             g.writeNumberProperty("left_out", n);
             g.writeEndObject();
         }
-        out.write(sw.toString());
-        out.write('\n');
+        emit(sw.toString());
     }
 
     private void write(Entry e) throws IOException {
@@ -185,8 +190,13 @@ public final class JsonAuditLog implements AuditLog, AutoCloseable {
             g.writeStringProperty("reason", e.reason());
             g.writeEndObject();
         }
-        out.write(sw.toString());
+        emit(sw.toString());
+    }
+
+    private void emit(String line) throws IOException {
+        out.write(line);
         out.write('\n');
+        recent.add(line);
     }
 
     /** Flushes what is queued, writes the last summary and stops the writer thread. */

@@ -29,7 +29,12 @@ public record GatewayConfig(Listen listen, Admin admin, State state, Connections
     /** Paths are already resolved against the folder of the file that names them. */
     public record Tls(Path certFile, Path keyFile) {}
 
-    public record Admin(String host, int port, String tokenEnv) {}
+    /** {@code console}: the web console on {@code GET /} of the admin port (off by default). */
+    public record Admin(String host, int port, String tokenEnv, boolean console) {
+        public Admin(String host, int port, String tokenEnv) {
+            this(host, port, tokenEnv, false);
+        }
+    }
 
     public enum Store { MEMORY, REDIS }
 

@@ -75,8 +75,9 @@ final class GatewayReader {
     }
 
     private GatewayConfig.Admin admin(YamlNode node) {
-        YamlNode m = r.section(node, Set.of("host", "port", "token_env"));
-        return new GatewayConfig.Admin(host(m, "127.0.0.1"), port(m, 9090), r.string(m, "token_env", "WSGATE_ADMIN_TOKEN"));
+        YamlNode m = r.section(node, Set.of("host", "port", "token_env", "console"));
+        return new GatewayConfig.Admin(host(m, "127.0.0.1"), port(m, 9090), r.string(m, "token_env", "WSGATE_ADMIN_TOKEN"),
+                r.bool(m, "console", false));
     }
 
     private GatewayConfig.State state(YamlNode node) {

@@ -81,8 +81,28 @@ public final class ReloadManager implements AutoCloseable {
         stages.add(stage);
     }
 
+    /** The last reload's outcome (any trigger) and when it finished; null before the first reload. */
+    public record LastReload(long epochMillis, ReloadResult result) {}
+
+    private volatile LastReload last;
+
+    public LastReload lastReload() {
+        return last;
+    }
+
     /** Loads and swaps; never throws for a bad policy (the problems are in the result and the log). */
     public ReloadResult reload() {
+        lock.lock(); // held across the swap and the record, so lastReload follows the order of the reloads (reentrant)
+        try {
+            ReloadResult r = swap();
+            last = new LastReload(System.currentTimeMillis(), r);
+            return r;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ReloadResult swap() {
         lock.lock();
         try {
             Policy current = holder.get();

@@ -1,8 +1,10 @@
 package io.wsgate.server;
 
 import io.wsgate.admin.AdminServer;
+import io.wsgate.admin.ConsoleSources;
 import io.wsgate.audit.AuditLog;
 import io.wsgate.audit.JsonAuditLog;
+import io.wsgate.audit.RefusalTally;
 import io.wsgate.auth.HandshakeGuard;
 import io.wsgate.auth.LateAuthResult;
 import io.wsgate.config.ConfigProblem;
@@ -48,6 +50,7 @@ public final class Gateway implements AutoCloseable {
     private final AuthFailureMeter authFailures;
     private final AuditLog audit;
     private final io.wsgate.audit.AccessLog accessLog;
+    private final RefusalTally refusals;
     private final HandshakeGuard guard;
     private final ReloadManager reloads;
     private final Path dir;
@@ -68,6 +71,7 @@ public final class Gateway implements AutoCloseable {
             GatewayConfig g = holder.get().gateway();
             return g == null || g.connections() == null ? null : g.connections().authFailuresPerIp();
         });
+        this.refusals = new RefusalTally(audit);
         this.guard = new HandshakeGuard(registry, revocations, (route, ip) -> {
             if (limits.refusingForStoreDown()) {
                 return -1;
@@ -113,7 +117,7 @@ public final class Gateway implements AutoCloseable {
         GatewayConfig.Listen listen = holder.get().gateway().listen();
         try {
             proxy = new ProxyServer(holder, guard::check, this::inspector, registry)
-                    .audit(audit)
+                    .audit(refusals)
                     .accessLog(accessLog)
                     .metrics(new MetricsBridge(metrics))
                     .start();
@@ -132,7 +136,10 @@ public final class Gateway implements AutoCloseable {
             }
         });
         GatewayConfig gw = holder.get().gateway();
-        admin = new AdminServer(gw.admin(), env, metrics, reloads, revocations, registry)
+        ConsoleSources sources = new ConsoleSources(holder, refusals,
+                audit instanceof JsonAuditLog j ? j.recent() : null,
+                gw.state() != null && gw.state().store() == GatewayConfig.Store.REDIS ? "redis" : "memory", () -> !limits.storeDown());
+        admin = new AdminServer(gw.admin(), env, metrics, reloads, revocations, registry, sources)
                 .lifecycle(new io.wsgate.admin.Lifecycle() {
                     @Override
                     public String notReady() {

@@ -57,6 +57,20 @@ class JsonAuditLogTest {
     }
 
     @Test
+    void theRingKeepsTheLinesAsWritten() {
+        ManualTime t = new ManualTime(Instant.parse("2026-11-26T06:00:00Z"));
+        StringWriter out = new StringWriter();
+        try (JsonAuditLog log = new JsonAuditLog(out, false, 100, 64, t, t)) {
+            log.handshakeRefused("10.0.0.1", "/chat", 401, "invalid_token");
+            log.messageRefused(42, "10.0.0.2", "<b>x</b>", "/chat", "e\"v", "forbidden");
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.written() == 2);
+            synchronized (out.getBuffer()) {
+                assertThat(log.recent().since(0, 10).lines()).containsExactlyElementsOf(out.toString().lines().toList());
+            }
+        }
+    }
+
+    @Test
     void floodIsSampledWithASummaryOfWhatWasLeftOut() {
         ManualTime t = new ManualTime(Instant.parse("2026-11-26T06:00:00Z"));
         StringWriter out = new StringWriter();

@@ -47,5 +47,8 @@ class EditorSchemaTest {
         assertThat(validate("gateway", "listen: { port: 80 }\nmetrics: true\n")).isNotEmpty();
         assertThat(validate("gateway", "shutdown: { drain_delay: 0s, drain_timeout: 1m }\n")).isEmpty();
         assertThat(validate("gateway", "shutdown: { drain_dealy: 5s }\n")).isNotEmpty();
+        assertThat(validate("gateway", "admin: { console: true }\n")).isEmpty();
+        assertThat(validate("gateway", "admin: { console: yes please }\n")).isNotEmpty();
+        assertThat(validate("gateway", "admin: { consol: true }\n")).isNotEmpty();
     }
 }

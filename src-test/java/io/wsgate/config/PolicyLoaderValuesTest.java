@@ -142,4 +142,15 @@ class PolicyLoaderValuesTest {
         assertThat(c.events().rules().get("say").schema()).isEqualTo(base.resolve("schemas/msg.json"));
         assertThat(c.auth().jwt().jwksFile()).isAbsolute();
     }
+
+    @Test
+    void adminConsoleIsOffUnlessTurnedOn() throws Exception {
+        write(dir, "gateway.yaml", "admin: { port: 0 }\n");
+        assertThat(PolicyFixtures.loader(Map.of()).load(dir, 1).gateway().admin().console()).isFalse();
+        write(dir, "gateway.yaml", "admin: { port: 0, console: \"${CONSOLE:-true}\" }\n");
+        assertThat(PolicyFixtures.loader(Map.of()).load(dir, 1).gateway().admin().console()).isTrue();
+        write(dir, "gateway.yaml", "admin: { port: 0, console: maybe }\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PolicyFixtures.loader(Map.of()).load(dir, 1))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("console");
+    }
 }

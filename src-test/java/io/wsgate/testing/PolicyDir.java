@@ -19,8 +19,9 @@ public final class PolicyDir {
     }
 
     /**
-     * As {@link #in(Path)} with extra top-level gateway.yaml text appended (e.g. a {@code connections:} block); text
-     * starting with {@code listen:} or containing {@code audit:} replaces that default section.
+     * As {@link #in(Path)} with extra top-level gateway.yaml text appended (e.g. a {@code connections:} block);
+     * text starting with {@code listen:}, or an {@code audit:}, {@code access_log:} or {@code admin:} section in it,
+     * replaces the default one.
      */
     public static PolicyDir in(Path dir, String extraGatewayYaml) {
         PolicyDir p = new PolicyDir(dir);
@@ -36,6 +37,9 @@ public final class PolicyDir {
         }
         if (extraGatewayYaml.contains("access_log:")) {
             base = base.replace("access_log: \"off\"\n", "");
+        }
+        if (extraGatewayYaml.startsWith("admin:") || extraGatewayYaml.contains("\nadmin:")) { // a test's own admin section
+            base = base.replace("admin: { host: 127.0.0.1, port: 0, token_env: WSGATE_ADMIN_TOKEN }\n", "");
         }
         if (extraGatewayYaml.startsWith("listen:")) {
             base = base.replace("listen: { host: 127.0.0.1, port: 0 }\n", "");
