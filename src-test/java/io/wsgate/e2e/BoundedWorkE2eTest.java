@@ -3,6 +3,7 @@ package io.wsgate.e2e;
 import io.wsgate.auth.AuthFixtures;
 import io.wsgate.demo.DemoUpstream;
 import io.wsgate.testing.WsTestClient;
+import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,10 @@ class BoundedWorkE2eTest {
         String schema = """
                 {"type":"object","properties":{"n":{"type":"array",
                  "items":{"type":"number","multipleOf":1e-400,"minimum":-1e400,"maximum":1e400}}}}""";
+        // PARANOID leak tracking records a stack trace on every buffer access and would be most of what this test
+        // times; sampled tracking stays on, and LeakCheckExtension checks after PARANOID is back (see stop())
+        leakLevel = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
         System.setProperty("wsgate.eventLoopThreads", "1");
         try {
             e2e = E2e.start(dir, "", List.of(),
@@ -76,7 +81,12 @@ class BoundedWorkE2eTest {
         if (e2e != null) {
             e2e.close();
         }
+        if (leakLevel != null) {
+            ResourceLeakDetector.setLevel(leakLevel);
+        }
     }
+
+    private static ResourceLeakDetector.Level leakLevel;
 
     WsTestClient json() throws Exception {
         return e2e.connect("/j", token);
