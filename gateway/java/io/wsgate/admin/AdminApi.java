@@ -53,6 +53,10 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Executor worker;
     private final StatsApi stats;
     private volatile Lifecycle lifecycle = Lifecycle.NONE;
+    private volatile io.wsgate.audit.AuditLog audit = io.wsgate.audit.AuditLog.OFF;
+    // failed admin logins per client IP: 10 a minute, then 429 before the token is even compared
+    private final io.wsgate.limits.AuthFailureMeter loginFailures = new io.wsgate.limits.AuthFailureMeter(
+            () -> new io.wsgate.config.GatewayConfig.AuthFailures(10, java.time.Duration.ofMinutes(1)));
 
     AdminApi(String token, GatewayMetrics metrics, ReloadManager reloads, RevocationStore revocations,
              ConnectionRegistry connections, Executor worker, StatsApi stats) {
@@ -67,6 +71,16 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     void lifecycle(Lifecycle lifecycle) {
         this.lifecycle = lifecycle;
+    }
+
+    void audit(io.wsgate.audit.AuditLog audit) {
+        this.audit = audit;
+        stats.audit(audit);
+    }
+
+    static String ip(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
     }
 
     @Override
@@ -97,8 +111,19 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             error(ctx, req, HttpResponseStatus.NOT_FOUND, "not found");
             return;
         }
+        String ip = ip(ctx);
+        long wait = loginFailures.retryAfterMillis(ip);
+        if (wait > 0) {
+            FullHttpResponse r = response(HttpResponseStatus.TOO_MANY_REQUESTS, "application/json",
+                    "{\"error\":\"too_many_requests\"}");
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(1, (wait + 999) / 1000)));
+            write(ctx, req, r);
+            return;
+        }
         String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
         if (auth == null || !MessageDigest.isEqual(token, auth.getBytes(StandardCharsets.UTF_8))) {
+            loginFailures.failed(ip);
+            audit.adminAction(ip, "unauthorized", req.method() + " " + path, 401);
             FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED, "application/json",
                     "{\"error\":\"unauthorized\"}");
             r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
@@ -111,7 +136,9 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                     error(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST");
                     return;
                 }
-                send(ctx, req, HttpResponseStatus.OK, "application/json", "{\"open\":" + lifecycle.drain() + "}");
+                int open = lifecycle.drain();
+                audit.adminAction(ip, "drain", "open " + open, 200);
+                send(ctx, req, HttpResponseStatus.OK, "application/json", "{\"open\":" + open + "}");
             }
             case "/admin/reload" -> {
                 if (!m.equals(HttpMethod.POST)) {
@@ -120,6 +147,8 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
                 offload(ctx, req, () -> {
                     ReloadResult res = reloads.reload();
+                    audit.adminAction(ip, "reload", res.ok() ? "version " + res.version()
+                            : res.errors().size() + " error(s)", res.ok() ? 200 : 400);
                     ObjectNode body = JSON.createObjectNode();
                     if (res.ok()) {
                         body.put("version", res.version());
@@ -147,6 +176,7 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                     return;
                 }
                 offload(ctx, req, () -> {
+                    audit.adminAction(ip, post ? "revoke" : "lift", describe(rev), 200);
                     if (post) {
                         int closed = revocations.revoke(rev);
                         send(ctx, req, HttpResponseStatus.OK, "application/json", "{\"closed\":" + closed + "}");
@@ -180,6 +210,11 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
             }
         }
+    }
+
+    /** "sub=alice", "jti=...", "token=<digest>": never the token itself. */
+    private static String describe(Revocation r) {
+        return r.jti() != null ? "jti=" + r.jti() : r.subject() != null ? "sub=" + r.subject() : "token=" + r.tokenDigest();
     }
 
     /** Parses {@code {"jti"|"sub"|"token": .., "ttl": ..}}; exactly one of the three. */

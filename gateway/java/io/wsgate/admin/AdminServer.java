@@ -50,7 +50,7 @@ public final class AdminServer implements AutoCloseable {
                        ReloadManager reloads, RevocationStore revocations, ConnectionRegistry connections,
                        ConsoleSources sources) {
         this.config = config;
-        String token = config.tokenEnv() == null ? null : env.apply(config.tokenEnv());
+        String token = usableToken(config.tokenEnv(), config.tokenEnv() == null ? null : env.apply(config.tokenEnv()));
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "wsgate-admin-worker");
             t.setDaemon(true);
@@ -60,6 +60,30 @@ public final class AdminServer implements AutoCloseable {
                 new StatsApi(metrics, reloads, connections, sources));
         this.console = config.console() ? new ConsoleAssets(config.host()) : null;
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    }
+
+    /** Shortest admin token accepted: a guessable token would guard revoke, reload and drain. */
+    public static final int MIN_TOKEN_BYTES = 32;
+
+    /** The token, or null (/admin/* off) when unset or shorter than {@link #MIN_TOKEN_BYTES}, said at ERROR. */
+    static String usableToken(String envName, String token) {
+        if (token == null || token.isEmpty()) {
+            return null;
+        }
+        int bytes = token.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes < MIN_TOKEN_BYTES) {
+            org.slf4j.LoggerFactory.getLogger(AdminServer.class).error(
+                    "admin: {} holds {} bytes; at least {} are needed, so /admin/* stays off "
+                            + "(e.g. export {}=$(openssl rand -hex 32))", envName, bytes, MIN_TOKEN_BYTES, envName);
+            return null;
+        }
+        return token;
+    }
+
+    /** Where admin actions and failed admin logins are written ({@code kind: admin} audit lines). */
+    public AdminServer audit(io.wsgate.audit.AuditLog audit) {
+        api.audit(audit);
+        return this;
     }
 
     /** Readiness and drain of the gateway behind this admin port. */

@@ -45,6 +45,7 @@ final class StatsApi {
     private final ReloadManager reloads;
     private final ConnectionRegistry connections;
     private final ConsoleSources sources;
+    private volatile io.wsgate.audit.AuditLog audit = io.wsgate.audit.AuditLog.OFF;
 
     StatsApi(GatewayMetrics metrics, ReloadManager reloads, ConnectionRegistry connections, ConsoleSources sources) {
         this.metrics = metrics;
@@ -271,9 +272,14 @@ final class StatsApi {
         AdminHttp.json(ctx, req, HttpResponseStatus.OK, b.toString());
     }
 
+    void audit(io.wsgate.audit.AuditLog audit) {
+        this.audit = audit;
+    }
+
     private void close(ChannelHandlerContext ctx, FullHttpRequest req, long id) {
         for (Session s : connections.all()) {
             if (s.id() == id) {
+                audit.adminAction(AdminApi.ip(ctx), "close", "connection " + id, 200);
                 s.close(CLOSE_CODE, CLOSE_REASON);
                 AdminHttp.json(ctx, req, HttpResponseStatus.OK, "{\"closed\":1}");
                 return;

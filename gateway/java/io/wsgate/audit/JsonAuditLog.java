@@ -91,7 +91,17 @@ public final class JsonAuditLog implements AuditLog, AutoCloseable {
 
     @Override
     public void handshakeRefused(String ip, String route, int status, String reason) {
-        offer(new Entry(clock.millis(), "handshake", 0, ip, null, route, null, status, reason));
+        handshakeRefused(ip, null, route, status, reason);
+    }
+
+    @Override
+    public void handshakeRefused(String ip, String user, String route, int status, String reason) {
+        offer(new Entry(clock.millis(), "handshake", 0, ip, user, route, null, status, reason));
+    }
+
+    @Override
+    public void adminAction(String ip, String action, String detail, int status) {
+        offer(new Entry(clock.millis(), "admin", 0, ip, null, null, action, status, detail));
     }
 
     @Override
@@ -176,21 +186,32 @@ public final class JsonAuditLog implements AuditLog, AutoCloseable {
             g.writeStartObject();
             g.writeStringProperty("time", Instant.ofEpochMilli(e.epochMillis()).toString());
             g.writeStringProperty("kind", e.kind());
-            if (e.kind().equals("message")) {
-                g.writeNumberProperty("connection", e.connectionId());
-            }
-            g.writeStringProperty("ip", e.ip());
-            g.writeStringProperty("user", e.user());
-            g.writeStringProperty("route", e.route());
-            if (e.kind().equals("message")) {
-                g.writeStringProperty("event", e.event());
-            } else {
+            if (e.kind().equals("admin")) {
+                g.writeStringProperty("ip", e.ip());
+                g.writeStringProperty("action", e.event());
+                g.writeStringProperty("detail", e.reason());
                 g.writeNumberProperty("status", e.status());
+            } else {
+                refusal(g, e);
             }
-            g.writeStringProperty("reason", e.reason());
             g.writeEndObject();
         }
         emit(sw.toString());
+    }
+
+    private static void refusal(JsonGenerator g, Entry e) {
+        if (e.kind().equals("message")) {
+            g.writeNumberProperty("connection", e.connectionId());
+        }
+        g.writeStringProperty("ip", e.ip());
+        g.writeStringProperty("user", e.user());
+        g.writeStringProperty("route", e.route());
+        if (e.kind().equals("message")) {
+            g.writeStringProperty("event", e.event());
+        } else {
+            g.writeNumberProperty("status", e.status());
+        }
+        g.writeStringProperty("reason", e.reason());
     }
 
     private void emit(String line) throws IOException {

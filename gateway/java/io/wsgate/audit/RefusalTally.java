@@ -32,8 +32,19 @@ public final class RefusalTally implements AuditLog {
 
     @Override
     public void handshakeRefused(String ip, String route, int status, String reason) {
+        handshakeRefused(ip, null, route, status, reason);
+    }
+
+    @Override
+    public void handshakeRefused(String ip, String user, String route, int status, String reason) {
         add(byIp, ip);
-        next.handshakeRefused(ip, route, status, reason);
+        add(byUser, user);
+        next.handshakeRefused(ip, user, route, status, reason);
+    }
+
+    @Override
+    public void adminAction(String ip, String action, String detail, int status) {
+        next.adminAction(ip, action, detail, status);
     }
 
     @Override

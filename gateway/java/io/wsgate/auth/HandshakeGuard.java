@@ -150,10 +150,10 @@ public final class HandshakeGuard {
                 }
                 if (revocations.isRevoked(identity)) {
                     failures.failed(ip);
-                    return HandshakeDecision.refuse(403, "forbidden", "token revoked");
+                    return HandshakeDecision.refuse(403, "forbidden", "token revoked").of(identity);
                 }
                 if (!identity.hasAnyRole(auth.config().connectRoles())) {
-                    return HandshakeDecision.refuse(403, "forbidden", "role may not connect");
+                    return HandshakeDecision.refuse(403, "forbidden", "role may not connect").of(identity);
                 }
                 RouteConfig.Auth a = auth.config();
                 if (a.maxSessionsPerUser() > 0) {
@@ -162,7 +162,7 @@ public final class HandshakeGuard {
                     if (excess > 0) {
                         if (a.onExcessSessions() == RouteConfig.OnExcess.REJECT) {
                             return HandshakeDecision.refuse(429, "too_many_requests", "too many sessions",
-                                    Map.of("Retry-After", SESSIONS_RETRY_AFTER_SECONDS));
+                                    Map.of("Retry-After", SESSIONS_RETRY_AFTER_SECONDS)).of(identity);
                         }
                         replace = List.copyOf(open.subList(0, excess));
                     }

@@ -55,6 +55,12 @@ public record HandshakeDecision(
                 upstreamPathAndQuery, upstreamHeadersFor(id), upstreamSubprotocols, clientSubprotocol, sessionsToReplace);
     }
 
+    /** This refusal with the verified identity it concerns (the audit line names the user). */
+    public HandshakeDecision of(Identity id) {
+        return new HandshakeDecision(status, error, reason, responseHeaders, route, id, pendingAuth,
+                upstreamPathAndQuery, upstreamHeaders, upstreamSubprotocols, clientSubprotocol, sessionsToReplace);
+    }
+
     /** The matched route's path, or null when none matched (metrics label refusals with it). */
     public String routePath() {
         return route == null ? null : route.path();

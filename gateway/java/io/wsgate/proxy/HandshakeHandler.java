@@ -153,7 +153,8 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         Policy policy = server.policies().get();
         HandshakeDecision d = server.guard().check(policy, hreq);
         if (!d.accepted()) {
-            server.audit().handshakeRefused(clientIp, rawPath, d.status(), d.reason());
+            server.audit().handshakeRefused(clientIp, d.identity() == null ? null : d.identity().subject(), rawPath,
+                    d.status(), d.reason());
             refuse(ctx, d.routePath(), d.status(), d.error(), d.reason(), d.responseHeaders());
             return false;
         }

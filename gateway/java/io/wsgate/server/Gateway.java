@@ -140,6 +140,7 @@ public final class Gateway implements AutoCloseable {
                 audit instanceof JsonAuditLog j ? j.recent() : null,
                 gw.state() != null && gw.state().store() == GatewayConfig.Store.REDIS ? "redis" : "memory", () -> !limits.storeDown());
         admin = new AdminServer(gw.admin(), env, metrics, reloads, revocations, registry, sources)
+                .audit(audit)
                 .lifecycle(new io.wsgate.admin.Lifecycle() {
                     @Override
                     public String notReady() {

@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The console's files, headers and Host check, and the endpoints behind it, over real sockets on 127.0.0.1. */
 class AdminConsoleTest {
-    private static final String TOKEN = "console-test-token";
+    private static final String TOKEN = "console-test-token-0123456789abcdef";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final GatewayMetrics metrics = new GatewayMetrics();

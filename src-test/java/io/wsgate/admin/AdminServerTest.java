@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class AdminServerTest {
-    private static final String TOKEN = "s3cret-admin-token";
+    private static final String TOKEN = "s3cret-admin-token-of-at-least-32-bytes";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -80,10 +80,27 @@ class AdminServerTest {
         return new RoutePolicy(cfg, null, null, null);
     }
 
+    /** Admin audit lines as "action detail status". */
+    private final List<String> adminLines = new CopyOnWriteArrayList<>();
+
     private int start(String tokenValue, ReloadManager.Loader loader, PolicyHolder holder) throws Exception {
         ReloadManager reloads = new ReloadManager(dir, loader, holder, metrics);
         AdminServer server = new AdminServer(new GatewayConfig.Admin("127.0.0.1", 0, "WSGATE_ADMIN_TOKEN"),
-                name -> name.equals("WSGATE_ADMIN_TOKEN") ? tokenValue : null, metrics, reloads, revocations, registry);
+                name -> name.equals("WSGATE_ADMIN_TOKEN") ? tokenValue : null, metrics, reloads, revocations, registry)
+                .audit(new io.wsgate.audit.AuditLog() {
+                    @Override
+                    public void handshakeRefused(String ip, String route, int status, String reason) {
+                    }
+
+                    @Override
+                    public void messageRefused(long id, String ip, String user, String route, String event, String reason) {
+                    }
+
+                    @Override
+                    public void adminAction(String ip, String action, String detail, int status) {
+                        adminLines.add(ip + " " + action + " " + detail + " " + status);
+                    }
+                });
         closers.add(server);
         return server.start();
     }
@@ -103,6 +120,42 @@ class AdminServerTest {
             b.header("Authorization", auth);
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aTokenShorterThan32BytesKeepsTheAdminApiOff() throws Exception {
+        String short31 = "x".repeat(31);
+        int port = start(short31, (d, v) -> null, new PolicyHolder(new Policy(1, null, List.of())));
+        assertThat(call(port, "GET", "/admin/connections", "Bearer " + short31, null).statusCode()).isEqualTo(404);
+        assertThat(call(port, "GET", "/healthz", null, null).statusCode()).isEqualTo(200);
+        assertThat(AdminServer.usableToken("T", "x".repeat(32))).isEqualTo("x".repeat(32));
+        assertThat(AdminServer.usableToken("T", "é".repeat(16))).as("counted in UTF-8 bytes").isNotNull();
+    }
+
+    @Test
+    void failedLoginsAreAuditedAndThrottledPerIpBeforeTheTokenIsCompared() throws Exception {
+        int port = start(TOKEN, (d, v) -> null, new PolicyHolder(new Policy(1, null, List.of())));
+        for (int i = 0; i < 10; i++) {
+            assertThat(call(port, "GET", "/admin/connections", "Bearer wrong-" + i, null).statusCode()).isEqualTo(401);
+        }
+        HttpResponse<String> throttled = call(port, "GET", "/admin/connections", "Bearer " + TOKEN, null);
+        assertThat(throttled.statusCode()).as("even the right token waits once the IP is over budget").isEqualTo(429);
+        assertThat(Long.parseLong(throttled.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 60L);
+        assertThat(adminLines).hasSize(10).allMatch(l -> l.equals("127.0.0.1 unauthorized GET /admin/connections 401"));
+        assertThat(String.join("\n", adminLines)).doesNotContain("wrong-");
+    }
+
+    @Test
+    void adminActionsAreAuditLinesWithoutTokens() throws Exception {
+        int port = start(TOKEN, (d, v) -> null, new PolicyHolder(new Policy(1, null, List.of())));
+        assertThat(call(port, "POST", "/admin/revoke", "Bearer " + TOKEN, "{\"sub\":\"mallory\"}").statusCode())
+                .isEqualTo(200);
+        assertThat(call(port, "DELETE", "/admin/revoke", "Bearer " + TOKEN, "{\"jti\":\"j-1\"}").statusCode())
+                .isEqualTo(200);
+        assertThat(call(port, "POST", "/admin/drain", "Bearer " + TOKEN, null).statusCode()).isEqualTo(200);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> adminLines.size() >= 3);
+        assertThat(adminLines).containsExactly("127.0.0.1 revoke sub=mallory 200", "127.0.0.1 lift jti=j-1 200",
+                "127.0.0.1 drain open 0 200");
     }
 
     @Test

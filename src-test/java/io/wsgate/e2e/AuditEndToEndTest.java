@@ -101,4 +101,34 @@ class AuditEndToEndTest {
             assertThat(n.path("connection").asLong()).isPositive();
         });
     }
+
+    /** A refusal after the token verified names the user; admin actions are {@code kind: admin} lines. */
+    @Test
+    void refusalsOfVerifiedTokensNameTheUserAndAdminActionsAreAudited() throws Exception {
+        OpsFixture fx = OpsFixture.in(tmp, "audit: { denials: audit.log }\n");
+        String token;
+        try (fx) {
+            fx.route("chat.yaml", """
+                    route:
+                      path: /chat
+                      upstream: { targets: ["%s"] }
+                    %s
+                    """.formatted(fx.upstreamUrl("/echo"), OpsFixture.hs256Auth())).start();
+            token = fx.tokens.token("mallory", "user");
+            assertThat(fx.admin("POST", "/admin/revoke", "{\"sub\":\"mallory\"}").statusCode()).isEqualTo(200);
+            assertThat(RawHttp.status(RawHttp.exchange(fx.gateway.port(),
+                    RawHttp.upgrade("/chat", "Authorization: Bearer " + token + "\r\n").getBytes(), 3000))).isEqualTo(403);
+            assertThat(fx.admin("POST", "/admin/reload").statusCode()).isEqualTo(200);
+        }
+        List<JsonNode> lines = Files.readAllLines(tmp.resolve("audit.log")).stream().map(OpsFixture::json).toList();
+        assertThat(lines).extracting(n -> n.path("kind").asString()).containsExactly("admin", "handshake", "admin");
+        assertThat(lines.get(0).path("action").asString()).isEqualTo("revoke");
+        assertThat(lines.get(0).path("detail").asString()).isEqualTo("sub=mallory");
+        assertThat(lines.get(1).path("status").asInt()).isEqualTo(403);
+        assertThat(lines.get(1).path("user").asString()).isEqualTo("mallory");
+        assertThat(lines.get(1).path("reason").asString()).isEqualTo("token revoked");
+        assertThat(lines.get(2).path("action").asString()).isEqualTo("reload");
+        assertThat(lines.get(2).path("detail").asString()).isEqualTo("version 2");
+        assertThat(String.join("\n", Files.readAllLines(tmp.resolve("audit.log")))).doesNotContain(token.split("\\.")[2]);
+    }
 }

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in the environment function. Route YAML may use {@code ${UP}} for the upstream's {@code ws://host:port}.
  */
 final class E2e implements AutoCloseable {
-    static final String ADMIN_TOKEN = "e2e-admin-token-not-a-secret";
+    static final String ADMIN_TOKEN = "e2e-admin-token-not-a-secret-0123456789";
     static final Function<String, String> ENV = name -> switch (name) {
         case "WSGATE_ADMIN_TOKEN" -> ADMIN_TOKEN;
         case AuthFixtures.HMAC_ENV -> AuthFixtures.HMAC_SECRET;

@@ -24,7 +24,7 @@ import java.util.function.Function;
  * over {@link HttpClient} and a Prometheus text parser for {@code /metrics}.
  */
 final class OpsFixture implements AutoCloseable {
-    static final String ADMIN_TOKEN = "ops-admin-token-0123456789";
+    static final String ADMIN_TOKEN = "ops-admin-token-0123456789abcdef0123456789";
     static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -105,10 +105,16 @@ final class OpsFixture implements AutoCloseable {
 
     /** {@code method path} on the admin port with the admin token (GET and POST without a body). */
     HttpResponse<String> admin(String method, String path) throws Exception {
+        return admin(method, path, null);
+    }
+
+    /** As above with a JSON body (null: none). */
+    HttpResponse<String> admin(String method, String path, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN)
                 .timeout(Duration.ofSeconds(10))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** {@code GET /metrics} over HTTP on the admin port. */

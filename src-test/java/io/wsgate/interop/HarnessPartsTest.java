@@ -66,7 +66,7 @@ class HarnessPartsTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = new CommandLine(new CheckCommand(Map.of(TestTokens.SECRET_ENV, t.secret(),
-                InteropPolicies.ADMIN_TOKEN_ENV, "admin-token-for-check")::get));
+                InteropPolicies.ADMIN_TOKEN_ENV, "admin-token-for-check-0123456789abcdef")::get));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
 
