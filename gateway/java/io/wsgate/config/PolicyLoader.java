@@ -1,7 +1,12 @@
 package io.wsgate.config;
 
+import io.wsgate.inspect.FieldPath;
 import io.wsgate.policy.Policy;
 import io.wsgate.policy.RoutePolicy;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -12,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,6 +33,8 @@ public final class PolicyLoader {
     public static final String GATEWAY_FILE = "gateway.yaml";
     /** A policy file is a few KB; anything this big is a mistake, not a policy. */
     static final long MAX_FILE_BYTES = 1 << 20;
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final Function<String, String> env;
     private final Function<RouteConfig, RoutePolicy> compiler;
@@ -113,6 +121,7 @@ public final class PolicyLoader {
             Map<String, Integer> lines = linesByFile.get(config.sourceFile());
             try {
                 routes.add(compiler.apply(config));
+                fieldPathChecks(config, lines, base, problems, newWarnings);
             } catch (InvalidSettingException e) {
                 String key = e.keyPath() == null ? "" : e.keyPath();
                 problems.add(new ConfigProblem(config.sourceFile(), lineOf(lines, key), key, e.getMessage()));
@@ -147,6 +156,81 @@ public final class PolicyLoader {
                     "listen.proxy_protocol", "true with empty trusted_proxies: every connection will be refused "
                     + "(list the balancer's addresses in listen.trusted_proxies)"));
         }
+    }
+
+    /**
+     * Every {@code sanitize} / {@code max_length} field path against its rule's schema: a path the schema cannot
+     * hold is an error (the protection would silently apply to nothing), one it holds only through an open
+     * {@code additionalProperties} a warning, and one on a rule without a schema a warning that it is unchecked.
+     */
+    private static void fieldPathChecks(RouteConfig config, Map<String, Integer> lines, Path base,
+                                        List<ConfigProblem> problems, List<ConfigProblem> warnings) {
+        if (config.events() == null || config.events().rules() == null) {
+            return;
+        }
+        Map<Path, SchemaPaths> schemas = new HashMap<>();
+        for (Map.Entry<String, RouteConfig.EventRule> e : config.events().rules().entrySet()) {
+            RouteConfig.EventRule rule = e.getValue();
+            if (rule == null) {
+                continue;
+            }
+            String prefix = "events.rules." + e.getKey();
+            Map<String, String> paths = new LinkedHashMap<>();
+            if (rule.sanitize() != null) {
+                rule.sanitize().keySet().forEach(p -> paths.put(prefix + ".sanitize." + p, p));
+            }
+            if (rule.maxLength() != null) {
+                rule.maxLength().keySet().forEach(p -> paths.put(prefix + ".max_length." + p, p));
+            }
+            if (paths.isEmpty()) {
+                continue;
+            }
+            SchemaPaths schema = null;
+            if (rule.schema() != null) {
+                schema = schemas.computeIfAbsent(rule.schema(), PolicyLoader::readSchema);
+                if (schema == null) {
+                    continue; // unreadable: the compiler has said why
+                }
+            }
+            for (Map.Entry<String, String> p : paths.entrySet()) {
+                String key = p.getKey();
+                boolean sanitize = key.startsWith(prefix + ".sanitize.");
+                int line = lineOf(lines, key);
+                if (schema == null) {
+                    warnings.add(new ConfigProblem(config.sourceFile(), line, key, "the rule has no schema, so nothing "
+                            + "checks this path: a misspelt field leaves the real one " + (sanitize ? "unsanitized" : "unlimited")));
+                    continue;
+                }
+                SchemaPaths.Verdict v = schema.check(FieldPath.parse(p.getValue()));
+                String file = shown(base, rule.schema());
+                if (v.kind() == SchemaPaths.Kind.FORBIDDEN) {
+                    problems.add(new ConfigProblem(config.sourceFile(), line, key, "not a path " + file + " allows: "
+                            + v.reason()));
+                } else if (v.kind() == SchemaPaths.Kind.UNDECLARED) {
+                    warnings.add(new ConfigProblem(config.sourceFile(), line, key, file + " " + v.reason()
+                            + "; the path passes only because the schema allows other keys "
+                            + "(additionalProperties: false would make a misspelling an error)"));
+                }
+            }
+        }
+    }
+
+    private static SchemaPaths readSchema(Path file) {
+        try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                return null;
+            }
+            JsonNode node = JSON.readTree(Files.readAllBytes(file));
+            return node == null || !(node.isObject() || node.isBoolean()) ? null : new SchemaPaths(node);
+        } catch (IOException | JacksonException e) {
+            return null;
+        }
+    }
+
+    /** A file under the policy folder as a relative path, any other as it is. */
+    private static String shown(Path base, Path file) {
+        Path f = file.toAbsolutePath().normalize();
+        return f.startsWith(base) ? base.relativize(f).toString() : f.toString();
     }
 
     /** {@code *.yml} files are not read: a route file that silently does nothing is a trap. */

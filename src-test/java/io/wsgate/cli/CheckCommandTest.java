@@ -15,6 +15,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class CheckCommandTest {
+    private static final Path PROJECT = Path.of(System.getProperty("wsgate.projectDir", "."));
+
     @TempDir
     Path dir;
 
@@ -164,5 +166,152 @@ class CheckCommandTest {
         assertThat(lines.get(2)).startsWith("b.yaml:2: route.path: duplicate route path /same");
         assertThat(lines.get(3)).startsWith("b.yaml:4: route.bogus: unknown key");
         assertThat(lines.get(4)).isEqualTo(dir + ": 4 problems");
+    }
+
+    // ---- field paths of sanitize / max_length against the rule's schema
+
+    /** A json route with rate limits and an auth section, so that only the lines under test are printed. */
+    private static String jsonRoute(String rule) {
+        return """
+                route:
+                  path: /chat
+                  upstream: { targets: [ws://127.0.0.1:9000/chat] }
+                protocol: { kind: json }
+                auth: { required: false }
+                rate_limits:
+                  per_ip: { messages: { limit: 10, per: 1s } }
+                events:
+                  rules:
+                    send-message:
+                """ + rule.indent(6);
+    }
+
+    private static final String STRICT_SCHEMA = """
+            {"$schema": "https://json-schema.org/draft/2020-12/schema",
+             "type": "object", "additionalProperties": false,
+             "properties": {
+               "type": {"const": "send-message"},
+               "message": {"type": "string"},
+               "room": {"type": "string"},
+               "data": {"$ref": "#/$defs/data"}},
+             "$defs": {
+               "data": {"type": "object", "additionalProperties": false,
+                        "properties": {"text": {"type": "string"},
+                                       "parts": {"type": "array", "items": {"$ref": "#/$defs/part"}}}},
+               "part": {"type": "object", "additionalProperties": false, "properties": {"body": {"type": "string"}}}}}
+            """;
+
+    @Test
+    void aSanitizePathTheSchemaDoesNotAllowIsAnErrorWithASuggestion() throws IOException {
+        write("gateway.yaml", "listen: { port: 8080 }\n");
+        Files.createDirectories(dir.resolve("schemas"));
+        write("schemas/strict.json", STRICT_SCHEMA);
+        write("chat.yaml", jsonRoute("""
+                schema: schemas/strict.json
+                sanitize: { mesage: text }
+                max_length: { message: 2000 }
+                """));
+
+        assertThat(check(Map.of(), dir.toString())).isEqualTo(1);
+        assertThat(err.toString().lines()).containsExactly(
+                "chat.yaml:12: events.rules.send-message.sanitize.mesage: not a path schemas/strict.json allows: "
+                        + "no property \"mesage\" (did you mean message?) and additionalProperties is false",
+                dir + ": 1 problem");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void aMaxLengthPathTheSchemaDoesNotAllowIsAnError() throws IOException {
+        write("gateway.yaml", "listen: { port: 8080 }\n");
+        Files.createDirectories(dir.resolve("schemas"));
+        write("schemas/strict.json", STRICT_SCHEMA);
+        write("chat.yaml", jsonRoute("""
+                schema: schemas/strict.json
+                sanitize: { message: text }
+                max_length:
+                  message: 2000
+                  data.txt: 500
+                  message.text: 10
+                """));
+
+        assertThat(check(Map.of(), dir.toString())).isEqualTo(1);
+        assertThat(err.toString().lines()).containsExactly(
+                "chat.yaml:15: events.rules.send-message.max_length.data.txt: not a path schemas/strict.json allows: "
+                        + "data has no property \"txt\" (did you mean text?) and additionalProperties is false",
+                "chat.yaml:16: events.rules.send-message.max_length.message.text: not a path schemas/strict.json allows: "
+                        + "message is a string, not an object",
+                dir + ": 2 problems");
+    }
+
+    @Test
+    void nestedPathsThroughRefAndItemsThatTheSchemaAllowsPass() throws IOException {
+        write("gateway.yaml", "listen: { port: 8080 }\n");
+        Files.createDirectories(dir.resolve("schemas"));
+        write("schemas/strict.json", STRICT_SCHEMA);
+        write("chat.yaml", jsonRoute("""
+                schema: schemas/strict.json
+                sanitize: { message: text, data.text: basic_html, "data.parts[0].body": text }
+                max_length: { data.text: 500, "data.parts[3].body": 100 }
+                """));
+
+        assertThat(check(Map.of(), dir.toString())).as(err.toString()).isZero();
+        assertThat(out.toString().lines()).containsExactly(dir + ": ok, 1 route, 0 warnings");
+    }
+
+    @Test
+    void aSchemaTooDynamicToJudgeIsNotAnError() throws IOException {
+        write("gateway.yaml", "listen: { port: 8080 }\n");
+        Files.createDirectories(dir.resolve("schemas"));
+        write("schemas/dynamic.json", """
+                {"type": "object", "additionalProperties": false,
+                 "properties": {"kind": {"enum": ["a", "b"]}, "body": {"anyOf": [
+                     {"type": "object", "properties": {"text": {}}, "additionalProperties": false},
+                     {"type": "object", "properties": {"html": {}}, "additionalProperties": false}]}},
+                 "patternProperties": {"^x-": {"type": "string"}}}
+                """);
+        write("chat.yaml", jsonRoute("""
+                schema: schemas/dynamic.json
+                sanitize: { body.html: basic_html, x-note: text }
+                max_length: { body.text: 100 }
+                """));
+
+        assertThat(check(Map.of(), dir.toString())).as(err.toString()).isZero();
+        assertThat(out.toString().lines()).containsExactly(dir + ": ok, 1 route, 0 warnings");
+    }
+
+    @Test
+    void withoutASchemaEachPathIsAWarningThatItIsUnchecked() throws IOException {
+        write("gateway.yaml", "listen: { port: 8080 }\n");
+        write("chat.yaml", jsonRoute("""
+                sanitize: { mesage: text }
+                max_length: { message: 2000 }
+                """));
+
+        assertThat(check(Map.of(), dir.toString())).as(err.toString()).isZero();
+        assertThat(out.toString().lines()).containsExactly(
+                "chat.yaml:11: events.rules.send-message.sanitize.mesage: warning: the rule has no schema, so nothing "
+                        + "checks this path: a misspelt field leaves the real one unsanitized",
+                "chat.yaml:12: events.rules.send-message.max_length.message: warning: the rule has no schema, so nothing "
+                        + "checks this path: a misspelt field leaves the real one unlimited",
+                dir + ": ok, 1 route, 2 warnings");
+    }
+
+    @Test
+    void anOpenSchemaThatDoesNotNameThePathIsAWarning() throws IOException {
+        write("gateway.yaml", "listen: { port: 8080 }\n");
+        Files.createDirectories(dir.resolve("schemas"));
+        // the shipped send-message schema: no additionalProperties, so "mesage" is allowed, and never holds the text
+        Files.copy(PROJECT.resolve("policies/schemas/send-message.json"), dir.resolve("schemas/send-message.json"));
+        write("chat.yaml", jsonRoute("""
+                schema: schemas/send-message.json
+                sanitize: { mesage: text }
+                """));
+
+        assertThat(check(Map.of(), dir.toString())).as(err.toString()).isZero();
+        assertThat(out.toString().lines()).containsExactly(
+                "chat.yaml:12: events.rules.send-message.sanitize.mesage: warning: schemas/send-message.json names no "
+                        + "property \"mesage\" (did you mean message?); the path passes only because the schema allows "
+                        + "other keys (additionalProperties: false would make a misspelling an error)",
+                dir + ": ok, 1 route, 1 warning");
     }
 }
