@@ -38,6 +38,8 @@ public final class PolicyLoader {
 
     private final Function<String, String> env;
     private final Function<RouteConfig, RoutePolicy> compiler;
+    /** {@code jwks_url} → null when it answers a JWK set, else the problem; null: URLs are not fetched. */
+    private final Function<String, String> jwksFetcher;
     private volatile List<ConfigProblem> warnings = List.of();
 
     /** Substitutes variables from the process environment. */
@@ -55,8 +57,24 @@ public final class PolicyLoader {
 
     /** With a stand-in for {@link RoutePolicy#compile}, so tests can make a compiler fail. */
     PolicyLoader(Function<String, String> env, Function<RouteConfig, RoutePolicy> compiler) {
+        this(env, compiler, null);
+    }
+
+    PolicyLoader(Function<String, String> env, Function<RouteConfig, RoutePolicy> compiler,
+                 Function<String, String> jwksFetcher) {
         this.env = Objects.requireNonNull(env, "env");
         this.compiler = Objects.requireNonNull(compiler, "compiler");
+        this.jwksFetcher = jwksFetcher;
+    }
+
+    /**
+     * The loader of {@code wsgate check}: routes compile without the background fetch of their {@code jwks_url}
+     * (nothing is served); instead, unless {@code offline}, each URL is fetched once, with a short timeout, and one
+     * that does not answer a JWK set is an error.
+     */
+    public static PolicyLoader forCheck(Function<String, String> env, boolean offline) {
+        return new PolicyLoader(env, config -> RoutePolicy.compile(config, env, false),
+                offline ? null : JwksChecks::fetchProblem);
     }
 
     /** Builds a whole new snapshot or throws with every problem found; never a partial policy. */
@@ -117,10 +135,12 @@ public final class PolicyLoader {
 
         // Compilers run only on routes that read cleanly, so they never see half-defaulted settings.
         List<RoutePolicy> routes = new ArrayList<>();
+        Map<String, String> fetched = new HashMap<>();
         for (RouteConfig config : configs) {
             Map<String, Integer> lines = linesByFile.get(config.sourceFile());
             try {
                 routes.add(compiler.apply(config));
+                keyChecks(config, lines, base, problems, newWarnings, fetched);
                 fieldPathChecks(config, lines, base, problems, newWarnings);
             } catch (InvalidSettingException e) {
                 String key = e.keyPath() == null ? "" : e.keyPath();
@@ -155,6 +175,32 @@ public final class PolicyLoader {
             warnings.add(new ConfigProblem(GATEWAY_FILE, lineOf(lines, "listen.proxy_protocol"),
                     "listen.proxy_protocol", "true with empty trusted_proxies: every connection will be refused "
                     + "(list the balancer's addresses in listen.trusted_proxies)"));
+        }
+    }
+
+    /** The published development key in a {@code jwks_file} (a warning); a {@code jwks_url} that answers no JWK set. */
+    private void keyChecks(RouteConfig config, Map<String, Integer> lines, Path base, List<ConfigProblem> problems,
+                           List<ConfigProblem> warnings, Map<String, String> fetched) {
+        RouteConfig.Jwt jwt = config.auth() == null ? null : config.auth().jwt();
+        if (jwt == null) {
+            return;
+        }
+        if (jwt.jwksFile() != null && JwksChecks.holdsDevKey(jwt.jwksFile())) {
+            String key = "auth.jwt.jwks_file";
+            warnings.add(new ConfigProblem(config.sourceFile(), lineOf(lines, key), key, shown(base, jwt.jwksFile())
+                    + " holds the published development key (kid " + JwksChecks.DEV_KID + "): anyone can sign tokens "
+                    + "this route accepts; use your identity provider's keys outside development"));
+        }
+        if (jwt.jwksUrl() != null && jwksFetcher != null) {
+            if (!fetched.containsKey(jwt.jwksUrl())) {
+                fetched.put(jwt.jwksUrl(), jwksFetcher.apply(jwt.jwksUrl()));
+            }
+            String problem = fetched.get(jwt.jwksUrl());
+            if (problem != null) {
+                String key = "auth.jwt.jwks_url";
+                problems.add(new ConfigProblem(config.sourceFile(), lineOf(lines, key), key,
+                        problem + " (check --offline skips this fetch)"));
+            }
         }
     }
 
