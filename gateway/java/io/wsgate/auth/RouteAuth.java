@@ -84,6 +84,14 @@ public final class RouteAuth {
 
     /** As {@link #compile(RouteConfig)}, reading {@code hmac_secret_env} through {@code env} (tests). */
     public static RouteAuth compile(RouteConfig route, Function<String, String> env) {
+        return compile(route, env, true);
+    }
+
+    /**
+     * {@code fetchKeys} false: a {@code jwks_url} is not fetched at compile time (only on first use), for a load that
+     * serves nothing ({@code check}).
+     */
+    public static RouteAuth compile(RouteConfig route, Function<String, String> env, boolean fetchKeys) {
         RouteConfig.Auth auth = route.auth();
         if (auth == null) {
             return null;
@@ -105,7 +113,7 @@ public final class RouteAuth {
             return null;
         }
         Set<JWSAlgorithm> algs = algorithms(jwt);
-        JWSKeySelector<SecurityContext> keys = keySelector(jwt, algs, env);
+        JWSKeySelector<SecurityContext> keys = keySelector(jwt, algs, env, fetchKeys);
         long skew = jwt.clockSkew() == null ? 30 : jwt.clockSkew().toSeconds();
         if (skew < 0 || skew > 600) {
             throw new InvalidSettingException("auth.jwt.clock_skew", "must be between 0s and 10m");
@@ -165,7 +173,7 @@ public final class RouteAuth {
     }
 
     private static JWSKeySelector<SecurityContext> keySelector(RouteConfig.Jwt jwt, Set<JWSAlgorithm> algs,
-                                                              Function<String, String> env) {
+                                                              Function<String, String> env, boolean fetchKeys) {
         int sourcesSet = (jwt.jwksFile() != null ? 1 : 0) + (jwt.jwksUrl() != null ? 1 : 0)
                 + (jwt.hmacSecretEnv() != null ? 1 : 0);
         if (sourcesSet != 1) {
@@ -179,7 +187,7 @@ public final class RouteAuth {
         if (hmac) {
             return new HmacKeySelector(algs, hmacKey(jwt.hmacSecretEnv(), algs, env));
         }
-        JWKSource<SecurityContext> source = jwt.jwksFile() != null ? fileSource(jwt) : urlSource(jwt.jwksUrl());
+        JWKSource<SecurityContext> source = jwt.jwksFile() != null ? fileSource(jwt) : urlSource(jwt.jwksUrl(), fetchKeys);
         return new EdDsaKeys.Selector(new JWSVerificationKeySelector<>(algs, source), source,
                 algs.contains(JWSAlgorithm.EdDSA));
     }
@@ -215,7 +223,7 @@ public final class RouteAuth {
         return new ImmutableJWKSet<>(set.toPublicJWKSet());
     }
 
-    private static JWKSource<SecurityContext> urlSource(String jwksUrl) {
+    private static JWKSource<SecurityContext> urlSource(String jwksUrl, boolean prefetch) {
         URL url;
         try {
             URI uri = URI.create(jwksUrl);
@@ -234,7 +242,9 @@ public final class RouteAuth {
                 .build();
         BackgroundJwkSource bg = new BackgroundJwkSource(nimbus, jwksUrl, Duration.ofMinutes(1).toMillis(),
                 System::currentTimeMillis);
-        bg.prefetch();
+        if (prefetch) {
+            bg.prefetch();
+        }
         return bg;
     }
 

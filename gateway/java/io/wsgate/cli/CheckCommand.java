@@ -6,6 +6,7 @@ import io.wsgate.config.PolicyLoader;
 import io.wsgate.policy.Policy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -20,6 +21,10 @@ public final class CheckCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", defaultValue = "policies", paramLabel = "DIR",
             description = "the policy directory (gateway.yaml and one *.yaml per route; default: ${DEFAULT-VALUE})")
     Path dir;
+
+    @Option(names = "--offline", description = "do not fetch auth.jwt.jwks_url (by default each is fetched once, "
+            + "with a 5s timeout, and must answer a JWK set)")
+    boolean offline;
 
     @Spec
     CommandSpec spec;
@@ -39,7 +44,7 @@ public final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        PolicyLoader loader = new PolicyLoader(env);
+        PolicyLoader loader = PolicyLoader.forCheck(env, offline);
         try {
             Policy policy = loader.load(dir, 0);
             for (ConfigProblem w : loader.warnings()) {

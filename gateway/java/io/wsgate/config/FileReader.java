@@ -314,7 +314,8 @@ final class FileReader {
         return s.stream().sorted().toList();
     }
 
-    private static String suggestion(String key, Set<String> allowed) {
+    /** " (did you mean X?)" for the closest of {@code allowed} within two edits of {@code key}, else "". */
+    static String suggestion(String key, Set<String> allowed) {
         String best = null;
         int bestDistance = 3;
         for (String a : allowed) {

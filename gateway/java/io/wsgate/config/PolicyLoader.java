@@ -1,7 +1,12 @@
 package io.wsgate.config;
 
+import io.wsgate.inspect.FieldPath;
 import io.wsgate.policy.Policy;
 import io.wsgate.policy.RoutePolicy;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -12,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,8 +34,12 @@ public final class PolicyLoader {
     /** A policy file is a few KB; anything this big is a mistake, not a policy. */
     static final long MAX_FILE_BYTES = 1 << 20;
 
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
     private final Function<String, String> env;
     private final Function<RouteConfig, RoutePolicy> compiler;
+    /** {@code jwks_url} → null when it answers a JWK set, else the problem; null: URLs are not fetched. */
+    private final Function<String, String> jwksFetcher;
     private volatile List<ConfigProblem> warnings = List.of();
 
     /** Substitutes variables from the process environment. */
@@ -47,8 +57,24 @@ public final class PolicyLoader {
 
     /** With a stand-in for {@link RoutePolicy#compile}, so tests can make a compiler fail. */
     PolicyLoader(Function<String, String> env, Function<RouteConfig, RoutePolicy> compiler) {
+        this(env, compiler, null);
+    }
+
+    PolicyLoader(Function<String, String> env, Function<RouteConfig, RoutePolicy> compiler,
+                 Function<String, String> jwksFetcher) {
         this.env = Objects.requireNonNull(env, "env");
         this.compiler = Objects.requireNonNull(compiler, "compiler");
+        this.jwksFetcher = jwksFetcher;
+    }
+
+    /**
+     * The loader of {@code wsgate check}: routes compile without the background fetch of their {@code jwks_url}
+     * (nothing is served); instead, unless {@code offline}, each URL is fetched once, with a short timeout, and one
+     * that does not answer a JWK set is an error.
+     */
+    public static PolicyLoader forCheck(Function<String, String> env, boolean offline) {
+        return new PolicyLoader(env, config -> RoutePolicy.compile(config, env, false),
+                offline ? null : JwksChecks::fetchProblem);
     }
 
     /** Builds a whole new snapshot or throws with every problem found; never a partial policy. */
@@ -109,10 +135,13 @@ public final class PolicyLoader {
 
         // Compilers run only on routes that read cleanly, so they never see half-defaulted settings.
         List<RoutePolicy> routes = new ArrayList<>();
+        Map<String, String> fetched = new HashMap<>();
         for (RouteConfig config : configs) {
             Map<String, Integer> lines = linesByFile.get(config.sourceFile());
             try {
                 routes.add(compiler.apply(config));
+                keyChecks(config, lines, base, problems, newWarnings, fetched);
+                fieldPathChecks(config, lines, base, problems, newWarnings);
             } catch (InvalidSettingException e) {
                 String key = e.keyPath() == null ? "" : e.keyPath();
                 problems.add(new ConfigProblem(config.sourceFile(), lineOf(lines, key), key, e.getMessage()));
@@ -147,6 +176,107 @@ public final class PolicyLoader {
                     "listen.proxy_protocol", "true with empty trusted_proxies: every connection will be refused "
                     + "(list the balancer's addresses in listen.trusted_proxies)"));
         }
+    }
+
+    /** The published development key in a {@code jwks_file} (a warning); a {@code jwks_url} that answers no JWK set. */
+    private void keyChecks(RouteConfig config, Map<String, Integer> lines, Path base, List<ConfigProblem> problems,
+                           List<ConfigProblem> warnings, Map<String, String> fetched) {
+        RouteConfig.Jwt jwt = config.auth() == null ? null : config.auth().jwt();
+        if (jwt == null) {
+            return;
+        }
+        if (jwt.jwksFile() != null && JwksChecks.holdsDevKey(jwt.jwksFile())) {
+            String key = "auth.jwt.jwks_file";
+            warnings.add(new ConfigProblem(config.sourceFile(), lineOf(lines, key), key, shown(base, jwt.jwksFile())
+                    + " holds the published development key (kid " + JwksChecks.DEV_KID + "): anyone can sign tokens "
+                    + "this route accepts; use your identity provider's keys outside development"));
+        }
+        if (jwt.jwksUrl() != null && jwksFetcher != null) {
+            if (!fetched.containsKey(jwt.jwksUrl())) {
+                fetched.put(jwt.jwksUrl(), jwksFetcher.apply(jwt.jwksUrl()));
+            }
+            String problem = fetched.get(jwt.jwksUrl());
+            if (problem != null) {
+                String key = "auth.jwt.jwks_url";
+                problems.add(new ConfigProblem(config.sourceFile(), lineOf(lines, key), key,
+                        problem + " (check --offline skips this fetch)"));
+            }
+        }
+    }
+
+    /**
+     * Every {@code sanitize} / {@code max_length} field path against its rule's schema: a path the schema cannot
+     * hold is an error (the protection would silently apply to nothing), one it holds only through an open
+     * {@code additionalProperties} a warning, and one on a rule without a schema a warning that it is unchecked.
+     */
+    private static void fieldPathChecks(RouteConfig config, Map<String, Integer> lines, Path base,
+                                        List<ConfigProblem> problems, List<ConfigProblem> warnings) {
+        if (config.events() == null || config.events().rules() == null) {
+            return;
+        }
+        Map<Path, SchemaPaths> schemas = new HashMap<>();
+        for (Map.Entry<String, RouteConfig.EventRule> e : config.events().rules().entrySet()) {
+            RouteConfig.EventRule rule = e.getValue();
+            if (rule == null) {
+                continue;
+            }
+            String prefix = "events.rules." + e.getKey();
+            Map<String, String> paths = new LinkedHashMap<>();
+            if (rule.sanitize() != null) {
+                rule.sanitize().keySet().forEach(p -> paths.put(prefix + ".sanitize." + p, p));
+            }
+            if (rule.maxLength() != null) {
+                rule.maxLength().keySet().forEach(p -> paths.put(prefix + ".max_length." + p, p));
+            }
+            if (paths.isEmpty()) {
+                continue;
+            }
+            SchemaPaths schema = null;
+            if (rule.schema() != null) {
+                schema = schemas.computeIfAbsent(rule.schema(), PolicyLoader::readSchema);
+                if (schema == null) {
+                    continue; // unreadable: the compiler has said why
+                }
+            }
+            for (Map.Entry<String, String> p : paths.entrySet()) {
+                String key = p.getKey();
+                boolean sanitize = key.startsWith(prefix + ".sanitize.");
+                int line = lineOf(lines, key);
+                if (schema == null) {
+                    warnings.add(new ConfigProblem(config.sourceFile(), line, key, "the rule has no schema, so nothing "
+                            + "checks this path: a misspelt field leaves the real one " + (sanitize ? "unsanitized" : "unlimited")));
+                    continue;
+                }
+                SchemaPaths.Verdict v = schema.check(FieldPath.parse(p.getValue()));
+                String file = shown(base, rule.schema());
+                if (v.kind() == SchemaPaths.Kind.FORBIDDEN) {
+                    problems.add(new ConfigProblem(config.sourceFile(), line, key, "not a path " + file + " allows: "
+                            + v.reason()));
+                } else if (v.kind() == SchemaPaths.Kind.UNDECLARED) {
+                    warnings.add(new ConfigProblem(config.sourceFile(), line, key, file + " " + v.reason()
+                            + "; the path passes only because the schema allows other keys "
+                            + "(additionalProperties: false would make a misspelling an error)"));
+                }
+            }
+        }
+    }
+
+    private static SchemaPaths readSchema(Path file) {
+        try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                return null;
+            }
+            JsonNode node = JSON.readTree(Files.readAllBytes(file));
+            return node == null || !(node.isObject() || node.isBoolean()) ? null : new SchemaPaths(node);
+        } catch (IOException | JacksonException e) {
+            return null;
+        }
+    }
+
+    /** A file under the policy folder as a relative path, any other as it is. */
+    private static String shown(Path base, Path file) {
+        Path f = file.toAbsolutePath().normalize();
+        return f.startsWith(base) ? base.relativize(f).toString() : f.toString();
     }
 
     /** {@code *.yml} files are not read: a route file that silently does nothing is a trap. */

@@ -31,7 +31,13 @@ public final class RoutePolicy {
 
     /** As {@link #compile(RouteConfig)}, reading {@code hmac_secret_env} through {@code env}. */
     public static RoutePolicy compile(RouteConfig config, Function<String, String> env) {
-        return new RoutePolicy(config, RouteAuth.compile(config, env), RouteRules.compile(config), RouteLimits.compile(config));
+        return compile(config, env, true);
+    }
+
+    /** {@code fetchKeys} false: a {@code jwks_url} is not fetched now (for {@code check}, which fetches it itself). */
+    public static RoutePolicy compile(RouteConfig config, Function<String, String> env, boolean fetchKeys) {
+        return new RoutePolicy(config, RouteAuth.compile(config, env, fetchKeys), RouteRules.compile(config),
+                RouteLimits.compile(config));
     }
 
     public String path() {

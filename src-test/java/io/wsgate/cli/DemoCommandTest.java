@@ -2,6 +2,8 @@ package io.wsgate.cli;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import io.wsgate.config.ConfigProblem;
+import io.wsgate.config.PolicyLoader;
 import io.wsgate.demo.DemoUpstream;
 import io.wsgate.server.Gateway;
 import io.wsgate.testing.WsTestClient;
@@ -155,6 +157,16 @@ class DemoCommandTest {
                 assertThat(nextJson(c).path("type").asString()).isEqualTo("joined");
             }
         }
+    }
+
+    /** The shipped folder trusts the published dev key (check warns); the demo's copy trusts only its own key. */
+    @Test
+    void theDemoFolderDrawsNoDevelopmentKeyWarning() throws Exception {
+        demo = DemoCommand.Demo.prepare(shippedCopy(1));
+        PolicyLoader loader = new PolicyLoader(name -> null);
+        loader.load(demo.dir, 1);
+        assertThat(loader.warnings()).extracting(ConfigProblem::key).doesNotContain("auth.jwt.jwks_file")
+                .containsExactly("auth", "rate_limits", "events");
     }
 
     @Test

@@ -305,4 +305,30 @@ class PolicyLoaderValidationTest {
         assertThat(PolicyLoader.lineOf(lines, "events.rules.chat.send.schema")).isEqualTo(12);
         assertThat(PolicyLoader.lineOf(lines, "rate_limits.per_ip")).isEqualTo(1);
     }
+
+    /**
+     * A field path the schema cannot hold fails the load itself, not only {@code check}: a reload with it keeps the
+     * old policy serving, and a gateway does not start with it (a socketio payload is the argument array).
+     */
+    @Test
+    void aFieldPathTheSchemaCannotHoldFailsTheLoad() {
+        write(dir, "gateway.yaml", PolicyFixtures.GATEWAY);
+        write(dir, "schemas/args.json", """
+                {"type": "array", "prefixItems": [{"type": "object", "additionalProperties": false,
+                  "properties": {"message": {"type": "string"}}}], "items": false}
+                """);
+        write(dir, "r.yaml", HEAD + """
+                protocol: { kind: socketio }
+                events:
+                  rules:
+                    chat:
+                      schema: schemas/args.json
+                      sanitize: { "[0].message": text, "[0].mesage": text, "[1].message": text }
+                """);
+        assertThat(PolicyFixtures.problems(dir, Map.of())).extracting(ConfigProblem::toString).containsExactly(
+                "r.yaml:9: events.rules.chat.sanitize.[0].mesage: not a path schemas/args.json allows: [0] has no "
+                        + "property \"mesage\" (did you mean message?) and additionalProperties is false",
+                "r.yaml:9: events.rules.chat.sanitize.[1].message: not a path schemas/args.json allows: the payload has "
+                        + "at most 1 item (prefixItems, items: false)");
+    }
 }

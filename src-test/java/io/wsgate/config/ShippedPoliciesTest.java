@@ -70,9 +70,12 @@ class ShippedPoliciesTest {
         assertThat(sio.auth().tokenFrom()).containsExactly("socketio_auth:token");
         assertThat(sio.route().upstream().targets()).containsExactly("ws://127.0.0.1:3000/socket.io/");
 
-        // only the example echo route lacks protections
-        assertThat(loader.warnings()).extracting(ConfigProblem::file).containsOnly("echo.yaml");
-        assertThat(loader.warnings()).extracting(ConfigProblem::key).containsExactlyInAnyOrder("auth", "rate_limits", "events");
+        // only the example echo route lacks protections; the others trust the published development key
+        // (which `wsgate demo` replaces with an ephemeral one)
+        assertThat(loader.warnings()).extracting(w -> w.file() + ": " + w.key()).containsExactly(
+                "chat.yaml: auth.jwt.jwks_file",
+                "echo.yaml: auth", "echo.yaml: rate_limits", "echo.yaml: events",
+                "socketio.yaml: auth.jwt.jwks_file");
     }
 
     @Test
