@@ -192,13 +192,15 @@ public final class ReloadManager implements AutoCloseable {
         try {
             while (true) {
                 WatchKey key = ws.take();
-                drain(key);
+                boolean relevant = drain(key);
                 // debounce: keep absorbing events until the directory is quiet
                 WatchKey more;
                 while ((more = ws.poll(DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-                    drain(more);
+                    relevant |= drain(more);
                 }
-                reload();
+                if (relevant) {
+                    reload();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -207,10 +209,32 @@ public final class ReloadManager implements AutoCloseable {
         }
     }
 
-    private static void drain(WatchKey key) {
-        key.pollEvents();
+    /** True when one of the events concerns a file a policy can read (a log file written here must not reload). */
+    private static boolean drain(WatchKey key) {
+        boolean relevant = false;
+        for (java.nio.file.WatchEvent<?> e : key.pollEvents()) {
+            relevant |= e.kind() == StandardWatchEventKinds.OVERFLOW
+                    || (e.context() instanceof Path p && policyFile(p.getFileName().toString()));
+        }
         key.reset();
+        return relevant;
     }
+
+    /** Route and gateway files, schemas, key sets, certificates; not editor swap files, logs or env files. */
+    static boolean policyFile(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        if (n.startsWith(".") || n.endsWith("~")) {
+            return false;
+        }
+        for (String ext : POLICY_EXTENSIONS) {
+            if (n.endsWith(ext)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final List<String> POLICY_EXTENSIONS = List.of(".yaml", ".yml", ".json", ".pem", ".crt", ".key");
 
     @Override
     public synchronized void close() {

@@ -101,4 +101,36 @@ class ReloadManagerTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> loads.get() == 2);
         }
     }
+
+    /** A log file kept in the policy folder, written at every reload, used to reload the gateway in a loop. */
+    @Test
+    void filesNoPolicyReadsDoNotReload() throws Exception {
+        PolicyHolder holder = new PolicyHolder(new Policy(1, null, List.of()));
+        AtomicInteger loads = new AtomicInteger();
+        try (ReloadManager m = new ReloadManager(dir, (d, v) -> {
+            loads.incrementAndGet();
+            try {
+                Files.writeString(dir.resolve("gateway.log"), "reloaded " + v + "\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return new Policy(v, null, List.of());
+        }, holder, null)) {
+            m.startWatching();
+            Files.writeString(dir.resolve("chat.yaml"), "route: {path: /chat}");
+            await().atMost(Duration.ofSeconds(15)).until(() -> loads.get() >= 1);
+            Thread.sleep(ReloadManager.DEBOUNCE.toMillis() * 5);
+            assertThat(loads.get()).as("the log written by the reload does not start another").isEqualTo(1);
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+            "chat.yaml, true", "chat.yml, true", "send.json, true", "jwks.json, true", "gw.pem, true", "gw.key, true",
+            "ca.crt, true", "CHAT.YAML, true", "gateway.log, false", "env, false", ".chat.yaml.swp, false",
+            "chat.yaml~, false", "4913, false", ".#chat.yaml, false"})
+    void policyFilesAreWhatTheLoaderReads(String name, boolean policy) {
+        assertThat(ReloadManager.policyFile(name)).isEqualTo(policy);
+    }
 }
