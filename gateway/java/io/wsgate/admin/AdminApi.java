@@ -186,6 +186,20 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                     }
                 });
             }
+            case "/admin/revocations" -> {
+                if (!m.equals(HttpMethod.GET)) {
+                    methodNotAllowed(ctx, req, "GET");
+                    return;
+                }
+                ArrayNode list = JSON.createArrayNode();
+                for (Revocation r : revocations.list()) {
+                    ObjectNode o = list.addObject();
+                    o.put("kind", r.jti() != null ? "jti" : r.subject() != null ? "sub" : "token");
+                    o.put("value", r.jti() != null ? r.jti() : r.subject() != null ? r.subject() : r.tokenDigest());
+                    o.put("until", Instant.ofEpochSecond(r.untilEpochSeconds()).toString());
+                }
+                send(ctx, req, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(list));
+            }
             case "/admin/connections" -> {
                 if (!m.equals(HttpMethod.GET)) {
                     methodNotAllowed(ctx, req, "GET");

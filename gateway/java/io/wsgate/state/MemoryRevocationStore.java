@@ -99,6 +99,22 @@ public final class MemoryRevocationStore implements RevocationStore {
     }
 
     @Override
+    public java.util.List<Revocation> list() {
+        long now = nowSeconds.getAsLong();
+        java.util.List<Revocation> out = new java.util.ArrayList<>();
+        byJti.asMap().forEach((k, e) -> add(out, new Revocation(k, null, null, e.at(), e.until()), now));
+        bySubject.asMap().forEach((k, e) -> add(out, new Revocation(null, k, null, e.at(), e.until()), now));
+        byDigest.asMap().forEach((k, e) -> add(out, new Revocation(null, null, k, e.at(), e.until()), now));
+        return out;
+    }
+
+    private static void add(java.util.List<Revocation> out, Revocation r, long now) {
+        if (r.untilEpochSeconds() > now) {
+            out.add(r);
+        }
+    }
+
+    @Override
     public void lift(Revocation r) {
         check(r);
         if (r.jti() != null) {

@@ -132,6 +132,12 @@ public final class RedisRevocationStore implements RevocationStore, AutoCloseabl
         return local.isRevoked(identity);
     }
 
+    /** What this instance holds: every revocation loaded at start or received since (no Redis call). */
+    @Override
+    public java.util.List<Revocation> list() {
+        return local.list();
+    }
+
     @Override
     public boolean healthy() {
         if (!failClosed) {

@@ -21,4 +21,9 @@ public interface RevocationStore {
     default boolean healthy() {
         return true;
     }
+
+    /** The revocations in force here (a shared store: as this instance knows them), for {@code GET /admin/revocations}. */
+    default java.util.List<Revocation> list() {
+        return java.util.List.of();
+    }
 }
