@@ -124,6 +124,9 @@ public final class DemoCommand implements Callable<Integer> {
             b.append("  user  (alice, roles user):        ").append(user).append('\n');
             b.append("  admin (root, roles admin,user):   ").append(admin).append('\n');
             b.append("  admin API bearer token:           ").append(adminApiToken).append('\n');
+            b.append("\nFor the README's examples, in another shell:\n");
+            b.append("  export USER_TOKEN=").append(user).append(" ADMIN_TOKEN=").append(admin)
+                    .append(" ADMIN_API_TOKEN=").append(adminApiToken).append('\n');
             b.append("\nTry it:\n");
             b.append("  npx wscat -c 'ws://127.0.0.1:").append(gateway.port()).append("/chat?access_token=")
                     .append(user).append("'\n");

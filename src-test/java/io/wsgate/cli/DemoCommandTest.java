@@ -150,6 +150,9 @@ class DemoCommandTest {
         String user = tokenAfter(banner, "user  (alice, roles user):");
         String admin = tokenAfter(banner, "admin (root, roles admin,user):");
         assertThat(user).isNotEqualTo(admin);
+        // the export line README's examples rely on carries the same three values
+        assertThat(banner.lines()).contains("  export USER_TOKEN=" + user + " ADMIN_TOKEN=" + admin
+                + " ADMIN_API_TOKEN=" + demo.env().apply(DemoCommand.ADMIN_TOKEN_ENV));
         // both printed tokens are accepted by the running demo; the admin one may send admin-only events
         for (String t : List.of(user, admin)) {
             try (WsTestClient c = WsTestClient.to(chatUrl(t)).connect()) {
