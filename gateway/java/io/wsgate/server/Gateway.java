@@ -79,6 +79,8 @@ public final class Gateway implements AutoCloseable {
             return limits.tryConnect(route, ip);
         }, authFailures);
         MetricsBridge.registerAuth(metrics, guard, authFailures);
+        MetricsBridge.registerStore(metrics, gw.state() != null && gw.state().store() == GatewayConfig.Store.REDIS
+                ? "redis" : "memory", () -> !limits.storeDown() && revocations.healthy());
         this.reloads = new ReloadManager(dir, loader, holder, metrics);
         metrics.policyVersion(policy.version());
     }

@@ -16,6 +16,13 @@ final class MetricsBridge implements ProxyMetrics {
     }
 
     /** Token verification counters, read at scrape time (the gateway holds both objects for its lifetime). */
+    /** 1 while the state store answers (always 1 for {@code memory}), 0 while a Redis store is down. */
+    static void registerStore(GatewayMetrics metrics, String store, java.util.function.BooleanSupplier up) {
+        io.micrometer.core.instrument.Gauge.builder("wsgate.state.store.up", () -> up.getAsBoolean() ? 1 : 0)
+                .description("1 while the state store (limits, revocations) answers, 0 while it is down")
+                .tag("store", store).register(metrics.registry());
+    }
+
     static void registerAuth(GatewayMetrics metrics, HandshakeGuard guard, AuthFailureMeter failures) {
         FunctionCounter.builder("wsgate.token.verifications", guard, HandshakeGuard::verifications)
                 .description("token signature verifications attempted (handshake, CONNECT, refresh, first message)")

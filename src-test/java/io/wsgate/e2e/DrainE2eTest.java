@@ -107,10 +107,13 @@ class DrainE2eTest {
                 assertThat(r.statusCode()).isEqualTo(503);
                 assertThat(r.body()).isEqualTo("state store down (fail_closed)");
             });
+            assertThat(fx.scrape().value("wsgate_state_store_up", "store=redis")).isZero();
         }
         try (OpsFixture fx = OpsFixture.in(tmp.resolve("open"), state.formatted(dead, "fail_open"))) {
             fx.route("echo.yaml", ECHO.formatted(fx.upstreamUrl("/echo"))).start();
             assertThat(fx.admin("GET", "/readyz").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(fx.scrape().value("wsgate_state_store_up", "store=redis")).isZero());
         }
     }
 }

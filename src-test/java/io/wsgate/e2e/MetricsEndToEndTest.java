@@ -90,6 +90,7 @@ class MetricsEndToEndTest {
             assertThat(m.count("wsgate_reloads_total", "outcome=success")).isEqualTo(1);
             assertThat(m.count("wsgate_reloads_total", "outcome=failure")).isEqualTo(1);
             assertThat(m.value("wsgate_policy_version")).isEqualTo(2);
+            assertThat(m.value("wsgate_state_store_up", "store=memory")).isEqualTo(1);
             assertThat(m.value("wsgate_connections_open", "route=/chat")).isEqualTo(2);
             // one latency sample per answered handshake (101 or refusal), measured, not zero
             // by route: /chat 2 accepted + 2 x 401, "none" the 404, /down the 502
