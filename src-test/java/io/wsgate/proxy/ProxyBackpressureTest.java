@@ -28,6 +28,7 @@ class ProxyBackpressureTest {
     static final int MAX_UPSTREAM_MESSAGE = 16 * 1024;
     /** Frame headers and masking add a few bytes per frame; 4 KiB of slack covers them. */
     static final long BOUND_TO_CLIENT = ProxyServer.HIGH_WATER + ProxyServer.MAX_READ + MAX_UPSTREAM_MESSAGE + 4096;
+    static final Duration HELD_BACK = Duration.ofSeconds(1);
     static final long BOUND_TO_UPSTREAM = ProxyServer.HIGH_WATER + ProxyServer.MAX_READ + MAX_MESSAGE + 4096;
 
     private DemoUpstream up;
@@ -59,28 +60,43 @@ class ProxyBackpressureTest {
         }).get();
     }
 
-    /** Writes from {@code writer} for up to {@code time} or {@code max} frames, sampling the gateway buffer. */
+    /**
+     * Writes from {@code writer} until it has been held back for {@link #HELD_BACK} in a row (backpressure reached
+     * the sender: the gateway stopped reading it), or {@code max} frames, or {@code time}, sampling the gateway's
+     * buffer toward the slow side. Returns {worst pending bytes, frames sent, 1 if held back, 1 if the gateway's
+     * side toward the slow peer was seen unwritable}. Loopback kernel buffers absorb megabytes first, more or fewer
+     * with the machine's load, so no fixed duration decides.
+     */
     private static long[] flood(Channel writer, Function<Integer, Object> frame, int max, Duration time,
                                 Channel watched) throws Exception {
         long deadline = System.nanoTime() + time.toNanos();
         long worst = 0;
         int sent = 0;
-        // until the gateway's side toward the slow peer is full (kernel buffers on loopback can absorb megabytes
-        // first, more or fewer depending on the machine's load), bounded in count and time
-        while (sent < max && System.nanoTime() < deadline && watched.isWritable()) {
+        long blockedSince = 0;
+        boolean heldBack = false;
+        boolean sawUnwritable = false;
+        while (sent < max && System.nanoTime() < deadline) {
             if (writer.isWritable()) {
                 writer.writeAndFlush(frame.apply(sent));
                 sent++;
+                blockedSince = 0;
             } else {
+                long now = System.nanoTime();
+                if (blockedSince == 0) {
+                    blockedSince = now;
+                } else if (now - blockedSince >= HELD_BACK.toNanos()) {
+                    heldBack = true;
+                    break;
+                }
                 Thread.sleep(5);
             }
+            sawUnwritable |= !watched.isWritable();
             if (sent % 16 == 0) {
                 worst = Math.max(worst, pending(watched));
             }
         }
-        Thread.sleep(300);
         worst = Math.max(worst, pending(watched));
-        return new long[]{worst, sent};
+        return new long[]{worst, sent, heldBack ? 1 : 0, sawUnwritable ? 1 : 0};
     }
 
     @Test
@@ -98,7 +114,8 @@ class ProxyBackpressureTest {
             // the gateway stopped reading the upstream long before the upstream ran out of frames to send
             assertThat(sent).isGreaterThan(64);
             assertThat(worst).as("gateway bytes pending toward the client").isLessThanOrEqualTo(BOUND_TO_CLIENT);
-            assertThat(relay.client().isWritable()).isFalse();
+            assertThat(r[2]).as("the upstream's writes were held back: the gateway stopped reading it").isEqualTo(1);
+            assertThat(r[3]).as("the gateway's side toward the client filled up").isEqualTo(1);
 
             // nothing was lost: once the client reads, every frame arrives in order
             c.resumeReading();
@@ -120,7 +137,8 @@ class ProxyBackpressureTest {
             long[] r = flood(c.channel(), i -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(chunk)), 8192,
                     Duration.ofSeconds(10), relay.upstream());
             assertThat(r[0]).as("gateway bytes pending toward the upstream").isLessThanOrEqualTo(BOUND_TO_UPSTREAM);
-            assertThat(relay.upstream().isWritable()).isFalse();
+            assertThat(r[2]).as("the client's writes were held back: the gateway stopped reading it").isEqualTo(1);
+            assertThat(r[3]).as("the gateway's side toward the upstream filled up").isEqualTo(1);
             int sent = (int) r[1];
             up.lastChannel().config().setAutoRead(true);
             await().atMost(Duration.ofSeconds(15)).until(() -> up.received().size() >= sent + 1);
