@@ -1,0 +1,346 @@
+package io.wsgate.e2e;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.wsgate.demo.DemoUpstream;
+import io.wsgate.proxy.ProxyServer;
+import io.wsgate.server.Gateway;
+import io.wsgate.testing.Crash;
+import io.wsgate.testing.ProcSockets;
+import io.wsgate.testing.RawUpstream;
+import io.wsgate.testing.WsTestClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 14, "Upstream faults": a real gateway ({@link Gateway#start}) on 127.0.0.1 in front of upstreams that
+ * die, hang, stall or restart, judged from outside: close codes and statuses the clients get, the gateway's open
+ * connection count (registry, {@code /admin/connections}, {@code wsgate_connections_open}), the sockets this JVM
+ * still holds ({@link ProcSockets}), and what the upstream recorded. Netty leak detection is PARANOID for the
+ * suite and {@code LeakCheckExtension} fails this class if a buffer leaked.
+ */
+class UpstreamFaultsTest {
+    /** Gateway pings off: clients see only the frames a test provokes. */
+    static final String GATEWAY = "connections: { ping_interval: 0s }\n";
+    static final Duration CLOSE_BOUND = Duration.ofSeconds(10);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            cleanup.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T closing(T t) {
+        cleanup.add(t);
+        return t;
+    }
+
+    // ------------------------------------------------------------------ 1. killed mid-stream
+
+    @Test
+    void upstreamKilledMidStreamGivesEveryClient1014AndFreesBothLegs(@TempDir Path dir) throws Exception {
+        DemoUpstream up = closing(new DemoUpstream("127.0.0.1", 0).start());
+        int upPort = up.port();
+        Gateway gw = closing(start(dir, route("/echo", "\"ws://127.0.0.1:" + upPort + "/echo\"", "2s", "")));
+        int clients = 8;
+        List<WsTestClient> cs = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            cs.add(closing(WsTestClient.to(ws(gw, "/echo?c=" + i)).connect()));
+        }
+        await().atMost(CLOSE_BOUND).until(() -> up.handshakes().size() == clients);
+        assertThat(gw.registry().total()).isEqualTo(clients);
+
+        // every client exchanges messages in a loop until its socket closes
+        AtomicIntegerArray echoed = new AtomicIntegerArray(clients);
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<String>> loops = new ArrayList<>();
+        try {
+            for (int k = 0; k < clients; k++) {
+                int id = k;
+                WsTestClient c = cs.get(k);
+                loops.add(pool.submit(() -> {
+                    for (int i = 0; i < 1_000_000; i++) {
+                        String msg = "c" + id + "-m" + i;
+                        try {
+                            c.sendText(msg);
+                        } catch (RuntimeException e) {
+                            return "send failed";
+                        }
+                        WsTestClient.Frame f = c.next(CLOSE_BOUND);
+                        if (f.type() == WsTestClient.Type.CLOSE) {
+                            return "closed";
+                        }
+                        if (f.type() != WsTestClient.Type.TEXT || !f.text().equals(msg)) {
+                            return "wrong echo for " + msg + ": " + f.type() + " " + f.text();
+                        }
+                        echoed.incrementAndGet(id);
+                    }
+                    return "never closed";
+                }));
+            }
+            // mid-stream: every client has had echoes, and keeps sending
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (int k = 0; k < clients; k++) {
+                    if (echoed.get(k) < 20) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            long killedAt = System.nanoTime();
+            Crash.kill(up);
+
+            List<Integer> codes = new ArrayList<>();
+            for (WsTestClient c : cs) {
+                codes.add(c.closeCode(CLOSE_BOUND));
+            }
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+            assertThat(codes).as("close codes, all within %d ms of the kill", tookMs).hasSize(clients).containsOnly(1014);
+            for (WsTestClient c : cs) {
+                assertThat(c.closeReason()).isEqualTo("upstream failed");
+            }
+            for (Future<String> loop : loops) {
+                assertThat(loop.get(CLOSE_BOUND.toSeconds(), TimeUnit.SECONDS)).isIn("closed", "send failed");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // the gateway closes the TCP connection after the client answered its close frame
+        for (WsTestClient c : cs) {
+            assertThat(c.awaitClosed(CLOSE_BOUND)).as("client TCP closed").isTrue();
+        }
+        assertFreed(gw, "/echo", upPort);
+    }
+
+    // ------------------------------------------------------------------ 2. never answers the upgrade
+
+    @Test
+    void upstreamThatNeverAnswersTheUpgradeGets502WithinConnectTimeoutAndIsHungUpOn(@TempDir Path dir) throws Exception {
+        RawUpstream silent = closing(new RawUpstream(RawUpstream.Mode.SILENT, 0));
+        long connectTimeoutMs = 1000;
+        Gateway gw = closing(start(dir, route("/silent", "\"ws://127.0.0.1:" + silent.port() + "/s\"",
+                connectTimeoutMs + "ms", "")));
+
+        long t0 = System.nanoTime();
+        Throwable t = catchThrowable(() -> WsTestClient.to(ws(gw, "/silent")).connect());
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertThat(t).isInstanceOf(WsTestClient.Refused.class);
+        WsTestClient.Refused r = (WsTestClient.Refused) t;
+        assertThat(r.status).as(r.body).isEqualTo(502);
+        assertThat(r.body).contains("\"error\":\"bad_gateway\"");
+        // not before connect_timeout (the gateway really waited for the 101), and well before it plus 3 s
+        assertThat(tookMs).as("ms until the 502").isBetween(connectTimeoutMs - 50, connectTimeoutMs + 3000);
+
+        // the gateway did send its upgrade to that socket, got nothing back, and then closed it
+        assertThat(silent.connections()).hasSize(1);
+        RawUpstream.Conn conn = silent.connections().get(0);
+        assertThat(conn.request.get(5, TimeUnit.SECONDS)).startsWith("GET /s HTTP/1.1\r\n").containsIgnoringCase("upgrade: websocket");
+        assertThat(conn.ended.get(CLOSE_BOUND.toSeconds(), TimeUnit.SECONDS)).as("how the accepted socket ended").isEqualTo("eof");
+        assertFreed(gw, "/silent", silent.port());
+    }
+
+    // ------------------------------------------------------------------ 3. upgrades, then stops reading
+
+    @Test
+    void upstreamThatStopsReadingPushesBackToTheClientWithBoundedMemoryAndLosesNothing(@TempDir Path dir)
+            throws Exception {
+        // the gateway's buffers come from PooledByteBufAllocator.DEFAULT (ProxyServer.BUFFERS); this JVM's clients
+        // and test upstreams use Netty 4.2's default (adaptive) allocator, so the pooled figures are the gateway's
+        assertThat(ByteBufAllocator.DEFAULT).isNotSameAs(PooledByteBufAllocator.DEFAULT);
+        int msgBytes = 16 * 1024;
+        int upstreamRcvBuf = 64 * 1024;
+        RawUpstream stall = closing(new RawUpstream(RawUpstream.Mode.STALL_AFTER_UPGRADE, upstreamRcvBuf));
+        Gateway gw = closing(start(dir, route("/stall", "\"ws://127.0.0.1:" + stall.port() + "/s\"", "2s",
+                "  max_message_bytes: " + msgBytes + "\n")));
+        WsTestClient c = closing(WsTestClient.to(ws(gw, "/stall")).connect());
+        Channel ch = c.channel();
+        ch.config().setOption(ChannelOption.SO_SNDBUF, 64 * 1024);
+        long clientSndBuf = ch.config().getOption(ChannelOption.SO_SNDBUF);
+        await().atMost(CLOSE_BOUND).until(() -> stall.connections().size() == 1);
+        long upstreamRcv = stall.connections().get(0).socket.getReceiveBufferSize();
+
+        // what may sit between the client's writes and the stalled upstream: the kernel's socket buffers at their
+        // largest (client send, gateway receive, gateway send, upstream receive) plus the gateway's own bound
+        long gatewayBound = 2L * (ProxyServer.HIGH_WATER + 2L * ProxyServer.MAX_READ + 2L * msgBytes);
+        long socketBound = clientSndBuf + sysctlMax("tcp_rmem") + sysctlMax("tcp_wmem") + upstreamRcv + gatewayBound;
+        int total = (int) Math.min(Integer.MAX_VALUE / msgBytes, 2 * socketBound / msgBytes + 64);
+        long pinnedBefore = PooledByteBufAllocator.DEFAULT.pinnedDirectMemory()
+                + PooledByteBufAllocator.DEFAULT.pinnedHeapMemory();
+
+        AtomicLong accepted = new AtomicLong();
+        AtomicInteger issued = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            for (int i = 0; i < total && !stop.get() && System.nanoTime() < deadline; ) {
+                if (!ch.isWritable()) {
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    continue;
+                }
+                ch.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message(i, msgBytes))))
+                        .addListener(f -> {
+                            if (f.isSuccess()) {
+                                accepted.addAndGet(msgBytes);
+                            } else {
+                                failed.incrementAndGet();
+                            }
+                        });
+                issued.set(++i);
+            }
+        }, "stall-writer");
+        writer.setDaemon(true);
+        writer.start();
+
+        // backpressure reached the client: for 3 s on end its channel stays unwritable, the bytes the network
+        // accepted from it stay under the bound, it is far from done, and the gateway's pooled memory stays bounded
+        AtomicLong worstPinned = new AtomicLong();
+        try {
+            await().atMost(Duration.ofSeconds(40)).during(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        long pinned = PooledByteBufAllocator.DEFAULT.pinnedDirectMemory()
+                                + PooledByteBufAllocator.DEFAULT.pinnedHeapMemory() - pinnedBefore;
+                        worstPinned.accumulateAndGet(pinned, Math::max);
+                        return !ch.isWritable() && accepted.get() <= socketBound && issued.get() < total;
+                    });
+        } finally {
+            stop.set(true);
+            writer.join(10_000);
+        }
+        assertThat(writer.isAlive()).isFalse();
+        int sent = issued.get();
+        System.out.printf("stalled upstream: client wrote %d of %d messages (%d bytes accepted, bound %d);"
+                        + " gateway pooled memory grew at most %d bytes (bound %d)%n",
+                sent, total, accepted.get(), socketBound, worstPinned.get(), gatewayBound);
+        assertThat(accepted.get()).as("bytes accepted from the client while stalled").isLessThanOrEqualTo(socketBound);
+        assertThat(worstPinned.get()).as("gateway pooled memory growth while stalled").isLessThanOrEqualTo(gatewayBound);
+        assertThat(stall.connections().get(0).messages).isEmpty();
+
+        // the upstream reads again: everything the client sent arrives, whole and in order
+        stall.resume();
+        RawUpstream.Conn conn = stall.connections().get(0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> conn.messages.size() >= sent);
+        assertThat(failed.get()).isZero();
+        assertThat(accepted.get()).isEqualTo((long) sent * msgBytes);
+        assertThat(conn.messages).hasSize(sent);
+        for (int i = 0; i < sent; i++) {
+            assertThat(conn.messages.get(i)).as("message %d", i).isEqualTo(message(i, msgBytes));
+        }
+        c.close(1000, "done");
+        assertThat(c.closeCode(CLOSE_BOUND)).isEqualTo(1000);
+        assertFreed(gw, "/stall", stall.port());
+    }
+
+    /** Message {@code i}: its number, then bytes that depend on it and on their position. */
+    static byte[] message(int i, int size) {
+        byte[] b = new byte[size];
+        ByteBuffer.wrap(b).putInt(i);
+        for (int j = 4; j < size; j++) {
+            b[j] = (byte) (i * 31 + j);
+        }
+        return b;
+    }
+
+    static long sysctlMax(String name) throws Exception {
+        // (readAllLines: Files.readString read a single byte of these /proc files here)
+        String[] v = String.join(" ", Files.readAllLines(Path.of("/proc/sys/net/ipv4/" + name))).trim().split("\\s+");
+        return Long.parseLong(v[2]);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static String route(String path, String targets, String connectTimeout, String routeExtra) {
+        return "r" + path.replace('/', '_') + ".yaml\n" + """
+                route:
+                  path: %s
+                  upstream: { targets: [%s], connect_timeout: %s }
+                %sprotocol: { kind: raw }
+                """.formatted(path, targets, connectTimeout, routeExtra);
+    }
+
+    static Gateway start(Path dir, String... routes) throws Exception {
+        String[] files = new String[routes.length * 2];
+        for (int i = 0; i < routes.length; i++) {
+            int nl = routes[i].indexOf('\n');
+            files[2 * i] = routes[i].substring(0, nl);
+            files[2 * i + 1] = routes[i].substring(nl + 1);
+        }
+        E2e.writePolicies(dir, GATEWAY, "", files);
+        return Gateway.start(dir, E2e.ENV);
+    }
+
+    static String ws(Gateway gw, String pathAndQuery) {
+        return "ws://127.0.0.1:" + gw.port() + pathAndQuery;
+    }
+
+    static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + E2e.ADMIN_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Both legs freed: the gateway counts no open connection (registry, admin API, metric) and this JVM holds no
+     * socket connected to the gateway's port or to the upstream's (gateway legs, clients and upstream alike).
+     */
+    static void assertFreed(Gateway gw, String routePath, int upstreamPort) {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            assertThat(gw.registry().total()).as("registry").isZero();
+            assertThat(get(gw.adminPort(), "/admin/connections").body()).isEqualTo("[]");
+            assertThat(new OpsFixture.Scrape(get(gw.adminPort(), "/metrics").body())
+                    .count("wsgate_connections_open", "route=" + routePath)).as("wsgate_connections_open").isZero();
+            if (ProcSockets.available()) {
+                assertThat(ProcSockets.connectedOn(gw.port())).as("sockets on the gateway port").isEmpty();
+                assertThat(ProcSockets.connectedOn(upstreamPort)).as("sockets to the upstream").isEmpty();
+            }
+        });
+    }
+
+    /** A port that refuses connections: bound once to find it, then released. */
+    static int deadPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static final Object UNUSED = new Object[]{Arrays.class, ConcurrentLinkedQueue.class};
+}
