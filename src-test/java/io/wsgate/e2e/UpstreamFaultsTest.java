@@ -27,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -285,6 +284,169 @@ class UpstreamFaultsTest {
         return Long.parseLong(v[2]);
     }
 
+    // ------------------------------------------------------------------ 4. one of two targets down
+
+    /**
+     * Contract: "on failure or timeout the next target is tried while connect_timeout lasts". Every balance mode
+     * puts the dead target first for some connections (round_robin: every other one; least_connections: every one,
+     * the dead target never holds a connection; hash_user: every one of the route whose hash picks it), and each of
+     * those must reach the live target instead of getting a 502.
+     */
+    @Test
+    void withOneOfTwoTargetsDownEveryNewConnectionReachesTheLiveOne(@TempDir Path dir) throws Exception {
+        DemoUpstream up = closing(new DemoUpstream("127.0.0.1", 0).start());
+        String live = "\"ws://127.0.0.1:" + up.port() + "/echo\"";
+        String dead = "\"ws://127.0.0.1:" + deadPort() + "/echo\"";
+        Gateway gw = closing(start(dir,
+                route("/rr", dead + ", " + live, "2s", ""),
+                route("/lc", dead + ", " + live, "2s", "").replace("connect_timeout: 2s", "connect_timeout: 2s, balance: least_connections"),
+                route("/h1", dead + ", " + live, "2s", "").replace("connect_timeout: 2s", "connect_timeout: 2s, balance: hash_user"),
+                route("/h2", live + ", " + dead, "2s", "").replace("connect_timeout: 2s", "connect_timeout: 2s, balance: hash_user")));
+        int n = 10;
+        List<WsTestClient> open = new ArrayList<>();
+        for (String path : List.of("/rr", "/lc", "/h1", "/h2")) {
+            for (int i = 0; i < n; i++) {
+                // kept open: least_connections sees the live target's load grow
+                WsTestClient c = closing(WsTestClient.to(ws(gw, path + "?i=" + i)).connect());
+                open.add(c);
+                E2e.assertEchoes(c, path + " #" + i);
+            }
+        }
+        // none lost, none duplicated: the live upstream saw exactly these handshakes, and all still echo
+        assertThat(up.handshakes()).hasSize(4 * n);
+        assertThat(up.accepted()).isEqualTo(4 * n);
+        for (WsTestClient c : open) {
+            E2e.assertEchoes(c, "again");
+        }
+        // and the dead target was really tried first where the balancer put it there
+        OpsFixture.Scrape m = new OpsFixture.Scrape(get(gw.adminPort(), "/metrics").body());
+        assertThat(m.count("wsgate_upstream_connect_failures_total", "route=/rr")).isEqualTo(n / 2);
+        assertThat(m.count("wsgate_upstream_connect_failures_total", "route=/lc")).isEqualTo(n);
+        assertThat(m.count("wsgate_upstream_connect_failures_total", "route=/h1")
+                + m.count("wsgate_upstream_connect_failures_total", "route=/h2")).isEqualTo(n);
+        for (WsTestClient c : open) {
+            c.close(1000, "done");
+            assertThat(c.closeCode(CLOSE_BOUND)).isEqualTo(1000);
+        }
+        assertFreed(gw, "/rr", up.port());
+    }
+
+    // ------------------------------------------------------------------ 5. restarts under load
+
+    enum Phase { UP, STOPPING, DOWN, RESTARTING, UP_AGAIN }
+
+    /** One connect-echo-close attempt, with the phase it started and ended in. */
+    record Attempt(Phase from, Phase to, String outcome) {}
+
+    @Test
+    void upstreamRestartingUnderLoad502sDuringTheOutageAndServesAfterIt(@TempDir Path dir) throws Exception {
+        DemoUpstream first = new DemoUpstream("127.0.0.1", 0).start();
+        int port = first.port();
+        DemoUpstream[] current = {first};
+        cleanup.add(() -> current[0].close());
+        Gateway gw = closing(start(dir, route("/echo", "\"ws://127.0.0.1:" + port + "/echo\"", "1s", "")));
+        // long-lived sockets, open across the outage
+        List<WsTestClient> longLived = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            WsTestClient c = closing(WsTestClient.to(ws(gw, "/echo?long=" + i)).connect());
+            E2e.assertEchoes(c, "long " + i);
+            longLived.add(c);
+        }
+
+        java.util.concurrent.atomic.AtomicReference<Phase> phase = new java.util.concurrent.atomic.AtomicReference<>(Phase.UP);
+        ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        int loopers = 3;
+        ExecutorService pool = Executors.newFixedThreadPool(loopers);
+        List<Future<?>> loops = new ArrayList<>();
+        for (int t = 0; t < loopers; t++) {
+            int id = t;
+            loops.add(pool.submit(() -> {
+                for (int i = 0; i < 10_000 && !stop.get(); i++) {
+                    Phase from = phase.get();
+                    String outcome = attempt(gw, "/echo?t=" + id + "&i=" + i);
+                    attempts.add(new Attempt(from, phase.get(), outcome));
+                }
+                return null;
+            }));
+        }
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> count(attempts, Phase.UP, "ok") >= 15);
+            phase.set(Phase.STOPPING);
+            Crash.kill(first);
+            phase.set(Phase.DOWN);
+            for (WsTestClient c : longLived) {
+                assertThat(c.closeCode(CLOSE_BOUND)).as("open socket when the upstream died").isEqualTo(1014);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> count(attempts, Phase.DOWN, null) >= 10);
+            phase.set(Phase.RESTARTING);
+            current[0] = Crash.restartOn(port, Duration.ofSeconds(10));
+            phase.set(Phase.UP_AGAIN);
+            await().atMost(Duration.ofSeconds(30)).until(() -> count(attempts, Phase.UP_AGAIN, null) >= 15);
+        } finally {
+            stop.set(true);
+            pool.shutdown();
+        }
+        // nothing hangs: every loop ends promptly once told to
+        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("client loops ended").isTrue();
+        for (Future<?> f : loops) {
+            f.get();
+        }
+        List<Attempt> all = List.copyOf(attempts);
+        System.out.printf("restart under load: %d attempts, %s%n", all.size(), all.stream()
+                .collect(java.util.stream.Collectors.groupingBy(a -> a.from() + "->" + a.to() + " " + a.outcome(),
+                        java.util.TreeMap::new, java.util.stream.Collectors.counting())));
+        for (Attempt a : all) {
+            if (a.from() == a.to() && (a.from() == Phase.UP || a.from() == Phase.UP_AGAIN)) {
+                assertThat(a.outcome()).as("while the upstream is up: %s", a).isEqualTo("ok");
+            } else if (a.from() == Phase.DOWN && a.to() == Phase.DOWN) {
+                assertThat(a.outcome()).as("during the outage: %s", a).isEqualTo("502");
+            } else {
+                assertThat(a.outcome()).as("across a transition: %s", a).isIn("ok", "502", "1014");
+            }
+        }
+        assertThat(count(all, Phase.UP_AGAIN, "ok")).isGreaterThanOrEqualTo(15);
+        assertFreed(gw, "/echo", port);
+    }
+
+    /** Attempts that started and ended in {@code p} (with {@code outcome}, or any when null). */
+    static long count(java.util.Collection<Attempt> attempts, Phase p, String outcome) {
+        return attempts.stream().filter(a -> a.from() == p && a.to() == p
+                && (outcome == null || outcome.equals(a.outcome()))).count();
+    }
+
+    /** Connect, one echo, close: "ok", "502" (or another status), "1014" (or another close code), or what failed. */
+    static String attempt(Gateway gw, String pathAndQuery) {
+        WsTestClient c;
+        try {
+            c = WsTestClient.to(ws(gw, pathAndQuery)).connect();
+        } catch (WsTestClient.Refused r) {
+            return String.valueOf(r.status);
+        } catch (Exception e) {
+            return "connect failed: " + e;
+        }
+        try (c) {
+            String msg = "m " + pathAndQuery;
+            try {
+                c.sendText(msg);
+            } catch (RuntimeException e) {
+                // the gateway may already have closed it (upstream died): the close code says why
+            }
+            WsTestClient.Frame f = c.next(CLOSE_BOUND);
+            if (f.type() == WsTestClient.Type.CLOSE) {
+                return String.valueOf(c.closeCode(CLOSE_BOUND));
+            }
+            if (f.type() != WsTestClient.Type.TEXT || !f.text().equals(msg)) {
+                return "wrong echo: " + f.type() + " " + f.text();
+            }
+            c.close(1000, "done");
+            int code = c.closeCode(CLOSE_BOUND);
+            return code == 1000 ? "ok" : String.valueOf(code);
+        } catch (Throwable t) {
+            return "failed: " + t;
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     static String route(String path, String targets, String connectTimeout, String routeExtra) {
@@ -341,6 +503,4 @@ class UpstreamFaultsTest {
         }
     }
 
-    @SuppressWarnings("unused")
-    private static final Object UNUSED = new Object[]{Arrays.class, ConcurrentLinkedQueue.class};
 }
