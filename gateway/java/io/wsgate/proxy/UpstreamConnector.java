@@ -34,9 +34,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Opens the upstream WebSocket on the client's event loop: targets in balancer order, each attempt given an
- * equal share of what is left of {@code connect_timeout}, the next target on connect failure or timeout.
- * A target that answers the handshake with anything but 101 fails the whole attempt (502).
+ * Opens the upstream WebSocket on the client's event loop: targets in balancer order, each attempt (TCP connect
+ * and the 101 answer) given an equal share of what is left of {@code connect_timeout}, the next target on connect
+ * failure or timeout. A target that accepts TCP but does not answer the upgrade within its share (a hung process:
+ * its kernel still completes TCP handshakes) is a timeout too. A target that answers the handshake with anything
+ * but 101 fails the whole attempt (502).
  */
 final class UpstreamConnector {
     /** A connected, upgraded upstream whose pipeline already ends in the relay's handler. */
@@ -189,6 +191,7 @@ final class UpstreamConnector {
             int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
             String host = uri.getHost();
             long share = Math.max(1, left / (order.size() - i));
+            long attemptEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(share);
             WebSocketClientHandshaker hs = WebSocketClientHandshakerFactory.newHandshaker(uri, WebSocketVersion.V13,
                     subprotocols, false, headers, route.maxUpstreamMessageBytes(), true, false,
                     ProxyServer.FORCE_CLOSE_MILLIS, false, false);
@@ -235,16 +238,21 @@ final class UpstreamConnector {
                     ch.close();
                     return;
                 }
-                // the 101 must arrive before the overall deadline
-                long wait = Math.max(1, deadline - System.nanoTime());
+                // the 101 must arrive within this attempt's share; else this target is given up and the next tried
+                // (the last one's share is what is left of the deadline: then the timeout is the 502's cause)
+                Upgrade upgrade = (Upgrade) ch.pipeline().get("upgrade");
+                long wait = Math.max(1, attemptEnd - System.nanoTime());
                 ScheduledFuture<?> timeout = loop.schedule(() -> {
-                    if (promise.tryFailure(new Refused("upstream " + target + ": handshake timed out"))) {
+                    if (!promise.isDone() && upgrade != null) {
+                        upgrade.abandoned = true;
+                        server.metrics().upstreamConnectFailed(route.path(), target);
                         ch.close();
+                        next(i + 1, new Refused("upstream " + target + ": handshake timed out"));
                     }
                 }, wait, TimeUnit.NANOSECONDS);
                 promise.addListener(p -> timeout.cancel(false));
                 hs.handshake(ch).addListener(w -> {
-                    if (!w.isSuccess()) {
+                    if (!w.isSuccess() && (upgrade == null || !upgrade.abandoned)) {
                         ch.close();
                         promise.tryFailure(Refused.of(target, w.cause()));
                     }
@@ -257,6 +265,8 @@ final class UpstreamConnector {
         private final class Upgrade extends ChannelInboundHandlerAdapter {
             final WebSocketClientHandshaker hs;
             final String target;
+            /** Given up for the next target (handshake timeout): whatever this channel does no longer matters. */
+            boolean abandoned;
 
             Upgrade(WebSocketClientHandshaker hs, String target) {
                 this.hs = hs;
@@ -270,7 +280,7 @@ final class UpstreamConnector {
                     return;
                 }
                 try {
-                    if (promise.isDone()) {
+                    if (promise.isDone() || abandoned) {
                         ctx.close();
                         return;
                     }
@@ -301,13 +311,17 @@ final class UpstreamConnector {
 
             @Override
             public void channelInactive(ChannelHandlerContext ctx) {
-                promise.tryFailure(new Refused("upstream " + target + ": closed during the handshake"));
+                if (!abandoned) {
+                    promise.tryFailure(new Refused("upstream " + target + ": closed during the handshake"));
+                }
                 ctx.fireChannelInactive();
             }
 
             @Override
             public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                promise.tryFailure(Refused.of(target, cause));
+                if (!abandoned) {
+                    promise.tryFailure(Refused.of(target, cause));
+                }
                 ctx.close();
             }
         }
