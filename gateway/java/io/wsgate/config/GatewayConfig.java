@@ -26,8 +26,36 @@ public record GatewayConfig(Listen listen, Admin admin, State state, Connections
 
     public record Listen(String host, int port, Tls tls, boolean proxyProtocol, List<String> trustedProxies) {}
 
-    /** Paths are already resolved against the folder of the file that names them. */
-    public record Tls(Path certFile, Path keyFile) {}
+    /**
+     * {@code listen.tls}. Paths are already resolved against the folder of the file that names them.
+     * {@code minVersion} is {@code TLSv1.2} (TLS 1.2 and 1.3) or {@code TLSv1.3} (1.3 only); an empty
+     * {@code ciphers} list means the JDK's defaults; {@code clientCaFile} is null unless clients are verified.
+     */
+    public record Tls(Path certFile, Path keyFile, String minVersion, List<String> ciphers, Path clientCaFile,
+                      ClientAuth clientAuth) {
+        public static final String TLS12 = "TLSv1.2";
+        public static final String TLS13 = "TLSv1.3";
+        public static final List<String> VERSIONS = List.of(TLS12, TLS13);
+
+        public Tls {
+            minVersion = minVersion == null ? TLS12 : minVersion;
+            ciphers = ciphers == null ? List.of() : List.copyOf(ciphers);
+            clientAuth = clientAuth == null ? ClientAuth.NONE : clientAuth;
+        }
+
+        /** The contract's defaults: TLS 1.2 and 1.3, the JDK's cipher suites, no client certificates. */
+        public Tls(Path certFile, Path keyFile) {
+            this(certFile, keyFile, TLS12, List.of(), null, ClientAuth.NONE);
+        }
+
+        /** The protocols the listener enables, newest first. */
+        public List<String> protocols() {
+            return TLS13.equals(minVersion) ? List.of(TLS13) : List.of(TLS13, TLS12);
+        }
+    }
+
+    /** {@code listen.tls.client_auth}: whether the listener asks for (optional) or insists on (require) a client certificate. */
+    public enum ClientAuth { NONE, OPTIONAL, REQUIRE }
 
     /** {@code console}: the web console on {@code GET /} of the admin port (off by default). */
     public record Admin(String host, int port, String tokenEnv, boolean console) {

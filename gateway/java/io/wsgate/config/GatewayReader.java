@@ -59,19 +59,73 @@ final class GatewayReader {
 
     private GatewayConfig.Listen listen(YamlNode node) {
         YamlNode m = r.section(node, Set.of("host", "port", "tls", "proxy_protocol", "trusted_proxies"));
-        GatewayConfig.Tls tls = null;
-        YamlNode t = r.section(FileReader.child(m, "tls"), Set.of("cert_file", "key_file"));
-        if (t != null) {
-            for (String k : List.of("cert_file", "key_file")) {
-                if (FileReader.child(t, k) == null) {
-                    r.missing(t, k, "tls needs cert_file and key_file");
-                }
-            }
-            tls = new GatewayConfig.Tls(r.path(t, "cert_file", true), r.path(t, "key_file", true));
-        }
+        GatewayConfig.Tls tls = tls(FileReader.child(m, "tls"));
         List<String> proxies = r.strings(m, "trusted_proxies", List.of(),
                 v -> isCidr(v) ? null : "not an IP address or CIDR: " + v);
         return new GatewayConfig.Listen(host(m, "0.0.0.0"), port(m, 8080), tls, r.bool(m, "proxy_protocol", false), proxies);
+    }
+
+    private GatewayConfig.Tls tls(YamlNode node) {
+        YamlNode t = r.section(node, Set.of("cert_file", "key_file", "min_version", "ciphers", "client_ca_file", "client_auth"));
+        if (t == null) {
+            return null;
+        }
+        for (String k : List.of("cert_file", "key_file")) {
+            if (FileReader.child(t, k) == null) {
+                r.missing(t, k, "tls needs cert_file and key_file");
+            }
+        }
+        String version = r.string(t, "min_version", GatewayConfig.Tls.TLS12);
+        if (!GatewayConfig.Tls.VERSIONS.contains(version)) {
+            r.problem(FileReader.child(t, "min_version"), "expected " + String.join(" | ", GatewayConfig.Tls.VERSIONS)
+                    + ", got \"" + version + "\"");
+            version = GatewayConfig.Tls.TLS12;
+        }
+        List<String> ciphers = r.strings(t, "ciphers", List.of(), GatewayReader::cipherProblem);
+        YamlNode cipherNode = FileReader.child(t, "ciphers");
+        if (cipherNode != null && cipherNode.kind == YamlNode.Kind.LIST) {
+            if (cipherNode.items.isEmpty()) {
+                r.problem(cipherNode, "must name at least one cipher suite (leave ciphers out for the JDK's defaults)");
+            } else if (GatewayConfig.Tls.TLS13.equals(version) && ciphers.stream().noneMatch(GatewayReader::isTls13Suite)) {
+                r.problem(cipherNode, "min_version TLSv1.3 needs a TLS 1.3 suite among the ciphers (e.g. "
+                        + "TLS_AES_128_GCM_SHA256); with these no client could connect");
+            }
+        }
+        Path clientCa = r.path(t, "client_ca_file", true);
+        GatewayConfig.ClientAuth auth = r.enumValue(t, "client_auth", GatewayConfig.ClientAuth.class,
+                GatewayConfig.ClientAuth.NONE);
+        if (auth != GatewayConfig.ClientAuth.NONE && FileReader.child(t, "client_ca_file") == null) {
+            r.problem(FileReader.child(t, "client_auth"), auth.name().toLowerCase(java.util.Locale.ROOT)
+                    + " needs client_ca_file (the CA whose certificates clients present)");
+        }
+        return new GatewayConfig.Tls(r.path(t, "cert_file", true), r.path(t, "key_file", true), version, ciphers,
+                clientCa, auth);
+    }
+
+    /** Cipher suite names the JDK's default SSLContext supports (what the listener's engine can enable). */
+    private static final class Suites {
+        static final Set<String> SUPPORTED = supported();
+
+        private static Set<String> supported() {
+            try {
+                return Set.of(javax.net.ssl.SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("no default SSLContext", e);
+            }
+        }
+    }
+
+    private static String cipherProblem(String name) {
+        if (Suites.SUPPORTED.contains(name)) {
+            return null;
+        }
+        return "unknown cipher suite " + name + FileReader.suggestion(name, Suites.SUPPORTED)
+                + " (use the JDK's names, e.g. TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 or TLS_AES_128_GCM_SHA256)";
+    }
+
+    /** TLS 1.3 suites name no key exchange ({@code TLS_AES_128_GCM_SHA256}); 1.2 and older ones say {@code _WITH_}. */
+    static boolean isTls13Suite(String name) {
+        return name.startsWith("TLS_") && !name.contains("_WITH_") && !name.endsWith("_SCSV");
     }
 
     private GatewayConfig.Admin admin(YamlNode node) {

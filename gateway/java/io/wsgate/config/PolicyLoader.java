@@ -176,6 +176,14 @@ public final class PolicyLoader {
                     "listen.proxy_protocol", "true with empty trusted_proxies: every connection will be refused "
                     + "(list the balancer's addresses in listen.trusted_proxies)"));
         }
+        GatewayConfig.Tls tls = listen == null ? null : listen.tls();
+        if (tls != null && tls.clientCaFile() != null && tls.clientAuth() == GatewayConfig.ClientAuth.NONE) {
+            Map<String, Integer> lines = new HashMap<>();
+            YamlTree.collectLines(root, lines);
+            warnings.add(new ConfigProblem(GATEWAY_FILE, lineOf(lines, "listen.tls.client_ca_file"),
+                    "listen.tls.client_ca_file", "unused while client_auth is none: clients are not asked for a "
+                    + "certificate (set client_auth: require or optional)"));
+        }
     }
 
     /** The published development key in a {@code jwks_file} (a warning); a {@code jwks_url} that answers no JWK set. */

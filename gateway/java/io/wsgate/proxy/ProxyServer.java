@@ -17,6 +17,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -153,15 +154,7 @@ public final class ProxyServer implements AutoCloseable {
      * socket (accepted connections stay); {@link ListenChange#abort()} releases what was bound.
      */
     public ListenChange prepareListen(GatewayConfig.Listen next) throws SSLException, BindException {
-        SslContext tls = null;
-        if (next.tls() != null) {
-            try {
-                tls = SslContextBuilder.forServer(next.tls().certFile().toFile(), next.tls().keyFile().toFile()).build();
-            } catch (IllegalArgumentException e) {
-                // unreadable or malformed PEM
-                throw new SSLException(e.getMessage(), e);
-            }
-        }
+        SslContext tls = next.tls() == null ? null : listenerTls(next.tls());
         Listener old = listener;
         Channel channel;
         if (old != null && old.host.equals(next.host()) && old.configuredPort == next.port()) {
@@ -176,8 +169,30 @@ public final class ProxyServer implements AutoCloseable {
             }
             channel = f.channel();
         }
-        return new ListenChange(this, new Listener(channel, next.host(), next.port(), tls, next.proxyProtocol(),
+        return new ListenChange(this, new Listener(channel, next.host(), next.port(), tls, next.tls(), next.proxyProtocol(),
                 Cidrs.parse(next.trustedProxies())), old);
+    }
+
+    /**
+     * The listener's TLS context from {@code listen.tls}: protocols from {@code min_version}, the cipher suites
+     * when given (else the JDK's defaults), and client certificates verified against {@code client_ca_file}.
+     */
+    static SslContext listenerTls(GatewayConfig.Tls t) throws SSLException {
+        try {
+            SslContextBuilder b = SslContextBuilder.forServer(t.certFile().toFile(), t.keyFile().toFile())
+                    .protocols(t.protocols());
+            if (!t.ciphers().isEmpty()) {
+                b.ciphers(t.ciphers());
+            }
+            if (t.clientAuth() != GatewayConfig.ClientAuth.NONE) {
+                b.trustManager(t.clientCaFile().toFile())
+                        .clientAuth(t.clientAuth() == GatewayConfig.ClientAuth.REQUIRE ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+            }
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            // unreadable or malformed PEM (certificate, key or client CA)
+            throw new SSLException(e.getMessage(), e);
+        }
     }
 
     /** A prepared listener change; exactly one of {@link #commit()} or {@link #abort()} is called. */
@@ -197,9 +212,9 @@ public final class ProxyServer implements AutoCloseable {
             if (old != null && old.channel != next.channel) {
                 old.channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             }
-            if (old == null || old.channel != next.channel || (old.tls == null) != (next.tls == null)) {
+            if (old == null || old.channel != next.channel || !java.util.Objects.equals(old.tlsConfig, next.tlsConfig)) {
                 log.info("wsgate listening on {}:{} ({}{}{})", next.host, server.port(),
-                        Transport.EPOLL ? "epoll" : "nio", next.tls != null ? ", tls" : "",
+                        Transport.EPOLL ? "epoll" : "nio", describe(next.tlsConfig),
                         next.proxyProtocol ? ", proxy protocol" : "");
             }
         }
@@ -211,9 +226,23 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
+    /** ", tls TLSv1.2+, client certificates required" or "" without TLS. */
+    private static String describe(GatewayConfig.Tls t) {
+        if (t == null) {
+            return "";
+        }
+        return ", tls " + t.minVersion() + (GatewayConfig.Tls.TLS13.equals(t.minVersion()) ? "" : "+")
+                + (t.ciphers().isEmpty() ? "" : ", " + t.ciphers().size() + " cipher suites")
+                + switch (t.clientAuth()) {
+                    case NONE -> "";
+                    case OPTIONAL -> ", client certificates optional";
+                    case REQUIRE -> ", client certificates required";
+                };
+    }
+
     /** What a new connection is set up with; swapped whole on reload. */
-    private record Listener(Channel channel, String host, int configuredPort, SslContext tls, boolean proxyProtocol,
-                            Cidrs trusted) {}
+    private record Listener(Channel channel, String host, int configuredPort, SslContext tls, GatewayConfig.Tls tlsConfig,
+                            boolean proxyProtocol, Cidrs trusted) {}
 
     public int port() {
         return ((InetSocketAddress) listener.channel.localAddress()).getPort();

@@ -50,5 +50,17 @@ class EditorSchemaTest {
         assertThat(validate("gateway", "admin: { console: true }\n")).isEmpty();
         assertThat(validate("gateway", "admin: { console: yes please }\n")).isNotEmpty();
         assertThat(validate("gateway", "admin: { consol: true }\n")).isNotEmpty();
+        String tls = "listen:\n  tls:\n    cert_file: gw.pem\n    key_file: gw.key\n";
+        assertThat(validate("gateway", tls + "    min_version: TLSv1.3\n    ciphers: [TLS_AES_128_GCM_SHA256]\n"
+                + "    client_ca_file: ca.pem\n    client_auth: require\n")).isEmpty();
+        assertThat(validate("gateway", tls + "    client_auth: none\n")).isEmpty();
+        assertThat(validate("gateway", tls + "    min_version: TLSv1.1\n")).isNotEmpty();
+        assertThat(validate("gateway", tls + "    min_version: \"1.3\"\n")).isNotEmpty();
+        assertThat(validate("gateway", tls + "    ciphers: TLS_AES_128_GCM_SHA256\n")).isNotEmpty();
+        assertThat(validate("gateway", tls + "    ciphers: []\n")).isNotEmpty();
+        assertThat(validate("gateway", tls + "    client_auth: always\n    client_ca_file: ca.pem\n")).isNotEmpty();
+        assertThat(validate("gateway", tls + "    client_auth: require\n")).isNotEmpty();
+        assertThat(validate("gateway", tls + "    client_auth: optional\n")).isNotEmpty();
+        assertThat(validate("gateway", tls + "    client_ca: ca.pem\n")).isNotEmpty();
     }
 }

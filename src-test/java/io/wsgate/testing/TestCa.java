@@ -39,7 +39,7 @@ public final class TestCa {
     private final X509Certificate cert;
     private final Path caFile;
 
-    /** A server certificate and its key, as PEM files (certificate then the CA's, PKCS#8 key). */
+    /** A server or client certificate and its key, as PEM files (certificate then the CA's, PKCS#8 key). */
     public record Leaf(Path certFile, Path keyFile, X509Certificate certificate) {}
 
     private TestCa(Path dir, KeyPair key, X500Name name, X509Certificate cert, Path caFile) {
@@ -79,6 +79,18 @@ public final class TestCa {
      * literals become iPAddress entries, anything else a dNSName. Written as {@code <file>.pem} / {@code <file>.key}.
      */
     public Leaf issue(String file, String... names) throws Exception {
+        return issue(file, KeyPurposeId.id_kp_serverAuth, names);
+    }
+
+    /**
+     * A client certificate signed by this CA (extended key usage clientAuth, subject {@code CN=<cn>}), for a
+     * listener with {@code client_auth}. Written as {@code <file>.pem} / {@code <file>.key} like {@link #issue}.
+     */
+    public Leaf issueClient(String file, String cn) throws Exception {
+        return issue(file, KeyPurposeId.id_kp_clientAuth, cn);
+    }
+
+    private Leaf issue(String file, KeyPurposeId purpose, String... names) throws Exception {
         KeyPair kp = ecKey();
         long now = System.currentTimeMillis();
         JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(SERIAL.incrementAndGet()),
@@ -91,7 +103,7 @@ public final class TestCa {
         b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san));
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
         X509Certificate leaf = new JcaX509CertificateConverter().getCertificate(
                 b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
         Path certFile = dir.resolve(file + ".pem");

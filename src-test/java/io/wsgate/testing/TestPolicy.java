@@ -38,6 +38,12 @@ public final class TestPolicy {
         return this;
     }
 
+    /** {@code listen.tls} with its options (min_version, ciphers, client_ca_file, client_auth). */
+    public TestPolicy tls(GatewayConfig.Tls tls) {
+        this.tls = tls;
+        return this;
+    }
+
     public TestPolicy proxyProtocol(boolean on) {
         this.proxyProtocol = on;
         return this;
