@@ -139,18 +139,6 @@ public final class JsonAccessLog implements AccessLog, AutoCloseable {
     /** Writes what is queued and stops the writer. */
     @Override
     public void close() {
-        try {
-            queue.put(STOP);
-            writer.join(5000);
-            if (closeOut) {
-                out.close();
-            } else {
-                out.flush();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        LogStop.stop(queue, STOP, writer, out, closeOut);
     }
 }

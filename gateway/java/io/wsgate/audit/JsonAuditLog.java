@@ -223,19 +223,7 @@ public final class JsonAuditLog implements AuditLog, AutoCloseable {
     /** Flushes what is queued, writes the last summary and stops the writer thread. */
     @Override
     public void close() {
-        try {
-            queue.put(STOP);
-            writer.join(5000);
-            if (closeOut) {
-                out.close();
-            } else {
-                out.flush();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        LogStop.stop(queue, STOP, writer, out, closeOut);
     }
 
     /** Keeps System.out open when the log closes. */

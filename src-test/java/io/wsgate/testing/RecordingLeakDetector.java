@@ -17,6 +17,11 @@ public final class RecordingLeakDetector<T> extends ResourceLeakDetector<T> {
         super(resourceType, samplingInterval);
     }
 
+    /** Netty looks this (older) signature up first and logs an ERROR when it is missing; maxActive is unused there. */
+    public RecordingLeakDetector(Class<?> resourceType, int samplingInterval, long maxActive) {
+        this(resourceType, samplingInterval);
+    }
+
     @Override
     protected void reportTracedLeak(String resourceType, String records) {
         record(resourceType + " leaked:" + records);
