@@ -43,16 +43,24 @@ final class JsonCodec extends ConnectionInspector.Codec {
             }
             if (status == StrictJson.Scanner.OK) {
                 JsonNode ev = r.eventPath().get(tree);
-                if (ev != null && ev.isString()) {
-                    event = ev.asString();
+                if (ev != null && !ev.isMissingNode()) {
+                    if (ev.isString()) {
+                        event = ev.asString();
+                    } else {
+                        // {"type":["admin-kick"]}: a JS upstream doing handlers[msg.type] would run admin-kick
+                        status = StrictJson.Scanner.INVALID;
+                    }
                 }
             } else {
                 tree = null;
             }
         } else {
             status = StrictJson.scanner().scan(buf, off, len, r.eventPath());
-            if (status == StrictJson.Scanner.OK && StrictJson.scanner().valueToken() == JsonToken.VALUE_STRING) {
+            JsonToken found = StrictJson.scanner().valueToken();
+            if (status == StrictJson.Scanner.OK && found == JsonToken.VALUE_STRING) {
                 event = StrictJson.scanner().value();
+            } else if (status == StrictJson.Scanner.OK && found != null) {
+                status = StrictJson.Scanner.INVALID; // present but not a string, as above
             }
         }
         if (status == StrictJson.Scanner.INVALID || status == StrictJson.Scanner.BAD_NUMBER) {

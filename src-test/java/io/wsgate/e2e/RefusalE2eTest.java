@@ -68,6 +68,19 @@ class RefusalE2eTest {
                             chat: { schema: schemas/chat.json }
                             small: { max_bytes: 64 }
                         """,
+                // every rule needs the payload, so the gateway reads a tree first (the other json path)
+                "tree.yaml", """
+                        route:
+                          path: /t/
+                          upstream: { targets: ["${UP}/t/"], connect_timeout: 2s }
+                        protocol: { kind: json, event: type }
+                        events:
+                          default: deny
+                          notify: true
+                          rules:
+                            ping: { sanitize: { i: text } }
+                            $default: { sanitize: { m: text } }
+                        """,
                 "sio.yaml", """
                         route:
                           path: /socket.io/
@@ -392,16 +405,37 @@ class RefusalE2eTest {
 
     /** Each message on its own connection: a notice {@code invalid}, and the upstream records only the sentinel. */
     static void assertJsonRefused(String name, List<String> hostile) throws Exception {
+        assertJsonRefused("/j/", name, hostile);
+    }
+
+    static void assertJsonRefused(String route, String name, List<String> hostile) throws Exception {
         for (int i = 0; i < hostile.size(); i++) {
             String path = name + "-" + i;
             String msg = hostile.get(i);
-            try (WsTestClient c = open("/j/" + path)) {
+            try (WsTestClient c = open(route + path)) {
                 c.sendText(msg);
                 List<WsTestClient.Frame> before = untilSentinel(c, SENTINEL);
                 assertThat(before).as(msg).singleElement().satisfies(f -> assertInvalidNotice(f.text()));
             }
-            assertThat(upstreamTexts("/j/" + path)).as(msg).containsExactly(SENTINEL);
+            assertThat(upstreamTexts(route + path)).as(msg).containsExactly(SENTINEL);
         }
+    }
+
+    // ---- event values that are not strings (finding 10)
+
+    @Test
+    void eventValuesThatAreNotStringsAreInvalidWhateverDefaultAllows() throws Exception {
+        List<String> hostile = List.of(
+                // a JS upstream doing handlers[msg.type] runs admin-kick for ["admin-kick"]
+                "{\"type\":[\"admin-kick\"]}",
+                "{\"type\":{\"toString\":1}}",
+                "{\"type\":null}",
+                "{\"type\":1}",
+                "{\"type\":true}");
+        assertJsonRefused("/j/", "nonstring", hostile);   // scanner path
+        assertJsonRefused("/t/", "nonstring", hostile);   // tree path
+        // control: no event field at all is $default, forwarded where $default is allowed
+        assertJsonForwarded("nonstring-ok", "{\"kind\":[\"admin-kick\"]}");
     }
 
     static void assertJsonForwarded(String path, String msg) throws Exception {

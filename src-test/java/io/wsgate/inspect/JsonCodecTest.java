@@ -61,11 +61,14 @@ class JsonCodecTest {
         Harness deny = chat(OnDeny.DROP);
         assertThat(deny.send("hello").refusal()).isEqualTo("invalid");
         assertThat(deny.send("{\"kind\":\"x\"}").refusal()).isEqualTo("invalid");
-        assertThat(deny.send("{\"type\":5}").event()).isEqualTo("$default");
+        // an event field that is present but not a string is invalid, not $default (contract)
+        assertThat(deny.send("{\"type\":5}").refusal()).isEqualTo("invalid");
         Harness allow = new Harness(json("type", events(DefaultAction.DENY, OnDeny.DROP, rules("$default", rule()))));
         assertThat(allow.send("hello")).isSameAs(Verdict.FORWARD);
         assertThat(allow.send("{\"a\":1}")).isSameAs(Verdict.FORWARD);
         assertThat(allow.send("{\"type\":\"x\"}").refusal()).isEqualTo("unknown_event");
+        assertThat(allow.send("{\"type\":[\"x\"]}").refusal()).as("whatever $default allows").isEqualTo("invalid");
+        assertThat(allow.send("{\"type\":null}").refusal()).isEqualTo("invalid");
         // default: allow does not cover $default: it needs its own rule
         Harness defaultAllow = new Harness(json("type", events(DefaultAction.ALLOW, OnDeny.DROP, rules())));
         assertThat(defaultAllow.send("{\"type\":\"anything\"}")).isSameAs(Verdict.FORWARD);
