@@ -97,7 +97,12 @@ final class JsonCodec extends ConnectionInspector.Codec {
             return in.refuse(rp, Notices.INVALID, event, 0, notice);
         }
         if (result == PayloadRules.CHANGED) {
-            return Verdict.rewritten(StrictJson.MAPPER.writeValueAsBytes(tree));
+            byte[] out = StrictJson.MAPPER.writeValueAsBytes(tree);
+            // escaping can make a sanitized message larger than the cap the client had to respect
+            if (out.length > rp.config().route().maxMessageBytes()) {
+                return in.refuse(rp, Notices.INVALID, event, 0, notice);
+            }
+            return Verdict.rewritten(out);
         }
         return Verdict.FORWARD;
     }

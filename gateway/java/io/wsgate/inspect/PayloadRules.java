@@ -27,29 +27,110 @@ final class PayloadRules {
         }
         for (EventPolicy.FieldRule ml : rule.maxLength()) {
             JsonNode v = ml.path().get(payload);
-            if (v != null && v.isString() && v.asString().length() > ml.limit()) {
+            if (v != null && longestString(v) > ml.limit()) {
                 return INVALID;
             }
         }
         int result = UNCHANGED;
         for (EventPolicy.FieldRule s : rule.sanitize()) {
             JsonNode v = s.path().get(payload);
-            if (v == null || !v.isString()) {
+            if (v == null) {
                 continue;
             }
-            String in = v.asString();
-            if (Sanitizer.isPlain(in)) {
-                continue;
+            int r;
+            if (v.isString()) {
+                String out = clean(s, v.asString());
+                r = out == TOO_LONG ? INVALID : out == null ? UNCHANGED : CHANGED;
+                if (r == CHANGED) {
+                    s.path().setString(payload, out);
+                }
+            } else {
+                // every string under the field: ["<img onerror=...>"] is markup as much as "<img ...>"
+                r = sanitizeWithin(s, v);
             }
-            if (in.length() > s.limit()) {
+            if (r == INVALID) {
                 return INVALID;
             }
-            String out = Sanitizer.sanitize(s.mode(), in);
-            if (!out.equals(in)) {
-                s.path().setString(payload, out);
-                result = CHANGED;
+            result = Math.max(result, r);
+        }
+        // sanitizing must not produce a message the schema refuses
+        if (result == CHANGED && rule.schema() != null && !rule.schema().validate(payload).isEmpty()) {
+            return INVALID;
+        }
+        return result;
+    }
+
+    /** Marks a value over the sanitizer's length limit (compared by identity). */
+    private static final String TOO_LONG = new String("too long");
+
+    /** The sanitized text; null when it is unchanged, {@link #TOO_LONG} when it is too long to sanitize. */
+    private static String clean(EventPolicy.FieldRule s, String in) {
+        if (Sanitizer.isPlain(in)) {
+            return null;
+        }
+        if (in.length() > s.limit()) {
+            return TOO_LONG;
+        }
+        String out = Sanitizer.sanitize(s.mode(), in);
+        return out.equals(in) ? null : out;
+    }
+
+    /** Sanitizes every string value inside an array or object in place (depth is bounded by the parser). */
+    private static int sanitizeWithin(EventPolicy.FieldRule s, JsonNode node) {
+        int result = UNCHANGED;
+        if (node instanceof tools.jackson.databind.node.ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                JsonNode c = a.get(i);
+                if (c.isString()) {
+                    String out = clean(s, c.asString());
+                    if (out == TOO_LONG) {
+                        return INVALID;
+                    }
+                    if (out != null) {
+                        a.set(i, a.stringNode(out));
+                        result = CHANGED;
+                    }
+                } else {
+                    int r = sanitizeWithin(s, c);
+                    if (r == INVALID) {
+                        return INVALID;
+                    }
+                    result = Math.max(result, r);
+                }
+            }
+        } else if (node instanceof tools.jackson.databind.node.ObjectNode o) {
+            for (String name : java.util.List.copyOf(o.propertyNames())) {
+                JsonNode c = o.get(name);
+                if (c.isString()) {
+                    String out = clean(s, c.asString());
+                    if (out == TOO_LONG) {
+                        return INVALID;
+                    }
+                    if (out != null) {
+                        o.put(name, out);
+                        result = CHANGED;
+                    }
+                } else {
+                    int r = sanitizeWithin(s, c);
+                    if (r == INVALID) {
+                        return INVALID;
+                    }
+                    result = Math.max(result, r);
+                }
             }
         }
         return result;
+    }
+
+    /** The longest string value at or under {@code node}. */
+    private static int longestString(JsonNode node) {
+        if (node.isString()) {
+            return node.asString().length();
+        }
+        int max = 0;
+        for (JsonNode c : node.values()) {
+            max = Math.max(max, longestString(c));
+        }
+        return max;
     }
 }

@@ -220,7 +220,12 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
         ArrayNode out = StrictJson.MAPPER.createArrayNode();
         out.add(tree.get(0));
         out.addAll(args);
-        return Verdict.rewritten(withPrefix(buf, off, header.payloadOff, StrictJson.MAPPER.writeValueAsBytes(out)));
+        byte[] bytes = withPrefix(buf, off, header.payloadOff, StrictJson.MAPPER.writeValueAsBytes(out));
+        // escaping can make a sanitized message larger than the cap the client had to respect
+        if (bytes.length > rp.config().route().maxMessageBytes()) {
+            return in.refuse(rp, Notices.INVALID, event, 0, notice);
+        }
+        return Verdict.rewritten(bytes);
     }
 
     private Verdict connect(RoutePolicy rp, RouteRules r, byte[] buf) {

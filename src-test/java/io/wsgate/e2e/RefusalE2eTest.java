@@ -421,6 +421,19 @@ class RefusalE2eTest {
         }
     }
 
+    // ---- sanitize reaches strings inside arrays and objects (finding 5)
+
+    @Test
+    void markupInsideArraysAndObjectsUnderASanitizedFieldIsSanitizedBeforeTheUpstreamSeesIt() throws Exception {
+        String hostile = "{\"kind\":\"x\",\"m\":[\"<img src=x onerror=alert(1)>hi\",{\"deep\":\"<script>x()</script>ok\"}]}";
+        try (WsTestClient c = open("/t/san")) {
+            c.sendText(hostile);
+            assertThat(texts(untilSentinel(c, SENTINEL))).containsExactly("{\"kind\":\"x\",\"m\":[\"hi\",{\"deep\":\"ok\"}]}");
+        }
+        assertThat(upstreamTexts("/t/san")).containsExactly("{\"kind\":\"x\",\"m\":[\"hi\",{\"deep\":\"ok\"}]}", SENTINEL)
+                .noneMatch(t -> t.contains("<"));
+    }
+
     // ---- event values that are not strings (finding 10)
 
     @Test

@@ -206,6 +206,47 @@ class JsonCodecTest {
         assertThat(h.send("{\"type\":\"nope\"}").refusal()).isEqualTo("unknown_event");
     }
 
+    /** Finding 5: sanitize and max_length reach every string under the named field, not only a string field. */
+    @Test
+    void sanitizeAndMaxLengthApplyToEveryStringUnderTheField(@TempDir Path dir) throws Exception {
+        Harness h = new Harness(json("type", events(DefaultAction.DENY, OnDeny.DROP, rules(
+                "send", payload(null, Map.of("message", SanitizeMode.TEXT), Map.of("message", 40))))));
+        Verdict arr = h.send("{\"type\":\"send\",\"message\":[\"<img src=x onerror=alert(1)>hi\",{\"a\":[\"<b>x</b>\"]},3]}");
+        assertThat(arr.kind()).isEqualTo(Verdict.Kind.FORWARD_REWRITTEN);
+        assertThat(str(arr.rewritten())).isEqualTo("{\"type\":\"send\",\"message\":[\"hi\",{\"a\":[\"x\"]},3]}")
+                .doesNotContain("<").doesNotContain(">");
+        assertThat(h.send("{\"type\":\"send\",\"message\":[\"" + "a".repeat(41) + "\"]}").refusal())
+                .as("a long string inside an array").isEqualTo("invalid");
+        assertThat(h.send("{\"type\":\"send\",\"message\":{\"deep\":{\"x\":\"" + "a".repeat(41) + "\"}}}").refusal())
+                .isEqualTo("invalid");
+        assertThat(h.send("{\"type\":\"send\",\"message\":[\"plain\",1,null,true]}")).isSameAs(Verdict.FORWARD);
+
+        // sanitizing must not produce what the schema refuses
+        Path schema = dir.resolve("s.json");
+        Files.writeString(schema, """
+                {"type":"object","properties":{"message":{"type":"string","minLength":4}}}""");
+        Harness checked = new Harness(json("type", events(DefaultAction.DENY, OnDeny.DROP, rules(
+                "send", payload(schema, Map.of("message", SanitizeMode.TEXT), null)))));
+        assertThat(checked.send("{\"type\":\"send\",\"message\":\"<b></b>abcd\"}").kind())
+                .isEqualTo(Verdict.Kind.FORWARD_REWRITTEN);
+        assertThat(checked.send("{\"type\":\"send\",\"message\":\"<b>abcd</b>a\"}").kind())
+                .isEqualTo(Verdict.Kind.FORWARD_REWRITTEN);
+        assertThat(checked.send("{\"type\":\"send\",\"message\":\"<i></i>ab\"}").refusal())
+                .as("valid before, 2 characters after sanitizing").isEqualTo("invalid");
+    }
+
+    /** A message that sanitizing (escaping) makes larger than max_message_bytes is refused, never forwarded. */
+    @Test
+    void aSanitizedMessageOverMaxMessageBytesIsInvalid() {
+        Harness h = new Harness(json("type", events(DefaultAction.DENY, OnDeny.DROP, rules(
+                "send", payload(null, Map.of("message", SanitizeMode.BASIC_HTML), null)))));
+        String grows = "{\"type\":\"send\",\"message\":\"" + "&".repeat(20_000) + "\"}";  // 20 KB, 100 KB escaped
+        assertThat(grows.length()).isLessThan(65536);
+        assertThat(h.send(grows).refusal()).isEqualTo("invalid");
+        Verdict small = h.send("{\"type\":\"send\",\"message\":\"a & b\"}");
+        assertThat(str(small.rewritten())).isEqualTo("{\"type\":\"send\",\"message\":\"a &amp; b\"}");
+    }
+
     @Test
     void treeFirstRoutesJudgeEveryMessageLikeScanningRoutes() {
         EventRule limited = payload(null, null, Map.of("m", 5));
