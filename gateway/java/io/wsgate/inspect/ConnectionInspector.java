@@ -152,8 +152,13 @@ public class ConnectionInspector {
             if (r.rateClose() || rates.dropped(rp)) {
                 return Verdict.close(CLOSE_RATE, "rate limit exceeded", code, event);
             }
-        } else if (r.onDenyClose()) {
-            return Verdict.close(CLOSE_POLICY, "policy violation", code, event);
+        } else {
+            // a refusal costs the client's message budget like a forwarded message (contract): refusals are not
+            // a free flood; the verdict stays this refusal, and close_after keeps counting rate-limit drops only
+            rates.tryMessage(rp, null);
+            if (r.onDenyClose()) {
+                return Verdict.close(CLOSE_POLICY, "policy violation", code, event);
+            }
         }
         byte[] bytes = null;
         boolean notify = rate ? r.rateNotify() : r.eventNotify();

@@ -117,6 +117,38 @@ class RateLimitsEndToEndTest {
         assertThat(b.channel().isActive()).isTrue();
     }
 
+    /** Issue 8 finding 7: refused messages spend per_ip.messages tokens, so refusals are not a free flood. */
+    @Test
+    void refusedMessagesSpendTheMessageBudget() throws Exception {
+        fx = OpsFixture.in(tmp);
+        fx.route("echo.yaml", route("/echo", """
+                protocol: { kind: json, event: type }
+                events:
+                  default: deny
+                  rules:
+                    chat: {}
+                rate_limits:
+                  per_ip:
+                    messages: { limit: 4, per: 1m }
+                """)).start();
+        WsTestClient c = track(fx.connect("/echo"));
+        c.sendText(msg("chat", "c", 1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> fx.receivedOn("/echo").size() == 1);
+        for (int i = 0; i < 3; i++) {
+            c.sendText(msg("nope", "c", i));       // unknown events: refused, and each spends a token
+        }
+        // notices are themselves sampled per code: one arrives; the counter says all three were refused
+        assertThat(notices(c, 1).get(0).path("code").asString()).isEqualTo("unknown_event");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+                fx.scrape().count("wsgate_refusals_total", "route=/echo", "reason=unknown_event")).isEqualTo(3));
+        c.sendText(msg("chat", "c", 2));           // the budget of 4 is spent: 1 forwarded + 3 refused
+        JsonNode n = notices(c, 1).get(0);
+        assertThat(n.path("code").asString()).isEqualTo("rate_limited");
+        awaitDrops("/echo", 1);
+        assertThat(fx.receivedOn("/echo")).containsExactly(msg("chat", "c", 1));
+        assertThat(c.channel().isActive()).as("close_after counts rate-limit drops only").isTrue();
+    }
+
     @Test
     void perUserMessagesAreSharedByTwoSocketsOfOneUserOnly() throws Exception {
         fx = OpsFixture.in(tmp);

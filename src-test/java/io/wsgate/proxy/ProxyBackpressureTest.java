@@ -63,9 +63,10 @@ class ProxyBackpressureTest {
     /**
      * Writes from {@code writer} until it has been held back for {@link #HELD_BACK} in a row (backpressure reached
      * the sender: the gateway stopped reading it), or {@code max} frames, or {@code time}, sampling the gateway's
-     * buffer toward the slow side. Returns {worst pending bytes, frames sent, 1 if held back, 1 if the gateway's
-     * side toward the slow peer was seen unwritable}. Loopback kernel buffers absorb megabytes first, more or fewer
-     * with the machine's load, so no fixed duration decides.
+     * buffer toward the slow side. Returns {worst pending bytes, frames sent, 1 if held back}. Loopback kernel
+     * buffers absorb megabytes first, more or fewer with the machine's load, so no fixed duration decides; the
+     * gateway may hold the sender back with less than a high-water mark pending (it reads the next message only
+     * when the last write completed), so its side's writability is not what is asserted.
      */
     private static long[] flood(Channel writer, Function<Integer, Object> frame, int max, Duration time,
                                 Channel watched) throws Exception {
@@ -74,7 +75,6 @@ class ProxyBackpressureTest {
         int sent = 0;
         long blockedSince = 0;
         boolean heldBack = false;
-        boolean sawUnwritable = false;
         while (sent < max && System.nanoTime() < deadline) {
             if (writer.isWritable()) {
                 writer.writeAndFlush(frame.apply(sent));
@@ -90,13 +90,12 @@ class ProxyBackpressureTest {
                 }
                 Thread.sleep(5);
             }
-            sawUnwritable |= !watched.isWritable();
             if (sent % 16 == 0) {
                 worst = Math.max(worst, pending(watched));
             }
         }
         worst = Math.max(worst, pending(watched));
-        return new long[]{worst, sent, heldBack ? 1 : 0, sawUnwritable ? 1 : 0};
+        return new long[]{worst, sent, heldBack ? 1 : 0};
     }
 
     @Test
@@ -115,7 +114,6 @@ class ProxyBackpressureTest {
             assertThat(sent).isGreaterThan(64);
             assertThat(worst).as("gateway bytes pending toward the client").isLessThanOrEqualTo(BOUND_TO_CLIENT);
             assertThat(r[2]).as("the upstream's writes were held back: the gateway stopped reading it").isEqualTo(1);
-            assertThat(r[3]).as("the gateway's side toward the client filled up").isEqualTo(1);
 
             // nothing was lost: once the client reads, every frame arrives in order
             c.resumeReading();
@@ -138,7 +136,6 @@ class ProxyBackpressureTest {
                     Duration.ofSeconds(10), relay.upstream());
             assertThat(r[0]).as("gateway bytes pending toward the upstream").isLessThanOrEqualTo(BOUND_TO_UPSTREAM);
             assertThat(r[2]).as("the client's writes were held back: the gateway stopped reading it").isEqualTo(1);
-            assertThat(r[3]).as("the gateway's side toward the upstream filled up").isEqualTo(1);
             int sent = (int) r[1];
             up.lastChannel().config().setAutoRead(true);
             await().atMost(Duration.ofSeconds(15)).until(() -> up.received().size() >= sent + 1);
