@@ -107,6 +107,10 @@ final class Relay {
     /** The close code the client was sent (or sent us); 0 while open, -1 for a TCP drop. */
     private int clientCloseCode;
     // for the access line: payload bytes each way, refusals, and the first close (who, code, reason)
+    // an upstream message in fragments is on its way to the client: a notice now would split it (RFC 6455 5.4),
+    // so one notice waits for its last fragment (further ones are dropped; notices are sampled anyway)
+    private boolean upstreamFragmentOpen;
+    private WebSocketFrame heldNotice;
     private long bytesIn;
     private long bytesOut;
     private long refused;
@@ -487,6 +491,12 @@ final class Relay {
     /** A notice or reply: only when the inspector says the stream allows it and the client is reading. */
     private void toClient(Verdict v) {
         if (v.toClient() != null && !clientCloseSent && client.isWritable() && inspector.mayWriteToClient()) {
+            if (upstreamFragmentOpen) {
+                if (heldNotice == null) {
+                    heldNotice = gatewayFrame(v);
+                }
+                return;
+            }
             client.write(gatewayFrame(v), client.voidPromise());
             clientFlush = true;
         }
@@ -610,7 +620,12 @@ final class Relay {
                 session.countOut();
                 server.metrics().messageOut(session, upstreamMessageBytes);
             }
+            upstreamFragmentOpen = !frame.isFinalFragment();
             client.write(frame, client.voidPromise());
+            if (!upstreamFragmentOpen && heldNotice != null) {
+                client.write(heldNotice, client.voidPromise());
+                heldNotice = null;
+            }
             clientFlush = true;
         } else if (frame instanceof PingWebSocketFrame) {
             if (!upstreamCloseSent && upstream.isWritable()) {
@@ -792,6 +807,10 @@ final class Relay {
         releaseRequest();
         releaseAll(toUpstreamQueue);
         releaseAll(toClientQueue);
+        if (heldNotice != null) {
+            heldNotice.release();
+            heldNotice = null;
+        }
         server.registry().remove(session);
         server.metrics().connectionClosed(session, clientCloseCode == 0 ? -1 : clientCloseCode);
         if (clientUpgraded) {

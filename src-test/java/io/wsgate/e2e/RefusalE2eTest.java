@@ -434,6 +434,33 @@ class RefusalE2eTest {
                 .noneMatch(t -> t.contains("<"));
     }
 
+    // ---- a notice never splits an upstream message sent in fragments (finding 8)
+
+    @Test
+    void aNoticeWaitsForTheLastFragmentOfAnUpstreamMessage() throws Exception {
+        try (WsTestClient c = open("/j/frag")) {
+            c.sendText(SENTINEL);
+            assertThat(c.next().text()).isEqualTo(SENTINEL);
+            io.netty.channel.Channel up = e2e.upstream.handshakes().stream()
+                    .filter(h -> h.uri().endsWith("/j/frag")).findFirst().orElseThrow().channel();
+            up.writeAndFlush(new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(false, 0,
+                    io.netty.buffer.Unpooled.copiedBuffer("{\"type\":\"pi", java.nio.charset.StandardCharsets.UTF_8)));
+            WsTestClient.Frame first = c.next();
+            assertThat(first.type()).isEqualTo(WsTestClient.Type.TEXT);
+            assertThat(first.fin()).isFalse();
+            c.sendText("{\"type\":\"nope-frag\"}");   // refused: its notice must not land inside the message
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> e2e.gateway.metrics().scrape().contains("event=\"nope-frag\""));
+            up.writeAndFlush(new io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame(true, 0,
+                    io.netty.buffer.Unpooled.copiedBuffer("ng\"}", java.nio.charset.StandardCharsets.UTF_8)));
+            WsTestClient.Frame last = c.next();
+            assertThat(last.type()).isEqualTo(WsTestClient.Type.CONTINUATION);
+            assertThat(last.fin()).isTrue();
+            assertThat(last.text()).isEqualTo("ng\"}");
+            assertThat(c.next().text()).startsWith("{\"type\":\"error\",\"code\":\"unknown_event\"");
+        }
+    }
+
     // ---- event values that are not strings (finding 10)
 
     @Test
