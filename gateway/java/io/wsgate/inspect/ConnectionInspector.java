@@ -130,7 +130,16 @@ public class ConnectionInspector {
     }
 
     Verdict control(RoutePolicy rp) {
-        if (rates.tryControl(rp) > 0) {
+        return limited(rp, rates.tryControl(rp));
+    }
+
+    /** Engine.IO noop, upgrade and close after the handshake: they spend the message budget (contract). */
+    Verdict engineIoMessage(RoutePolicy rp) {
+        return limited(rp, rates.tryMessage(rp, null));
+    }
+
+    private Verdict limited(RoutePolicy rp, long retry) {
+        if (retry > 0) {
             audit(rp, null, Notices.RATE_LIMITED);
             if (rp.rules().rateClose() || rates.dropped(rp)) {
                 return Verdict.close(CLOSE_RATE, "rate limit exceeded", Notices.RATE_LIMITED, null);

@@ -54,8 +54,10 @@ final class SocketIoCodec extends ConnectionInspector.Codec {
         switch (buf[off]) {
             case '4':
                 break;
-            case '1', '2', '3', '5', '6':
+            case '2', '3':
                 return in.control(rp);
+            case '1', '5', '6':
+                return in.engineIoMessage(rp); // a noop flood is not free
             default:
                 return in.malformed(rp, "unexpected Engine.IO packet type");
         }

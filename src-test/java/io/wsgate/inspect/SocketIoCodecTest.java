@@ -96,12 +96,25 @@ class SocketIoCodecTest {
     @Test
     void engineIoControlPacketsPassAndCountAsControl() {
         Harness h = open();
-        for (String p : List.of("2probe", "3probe", "5", "6", "3", "1")) {
+        for (String p : List.of("2probe", "3probe", "3")) {
             assertThat(h.send(p)).as(p).isSameAs(Verdict.FORWARD);
         }
         assertThat(h.gate.events).containsOnly("#control");
         h.gate.controlRetry = 9;
         assertThat(h.send("3").kind()).isEqualTo(Verdict.Kind.DROP);
+    }
+
+    /** Noop, upgrade and close packets after the handshake spend the message budget, not the control one. */
+    @Test
+    void engineIoNoopUpgradeAndCloseSpendTheMessageBudget() {
+        Harness h = open();
+        for (String p : List.of("5", "6", "1")) {
+            assertThat(h.send(p)).as(p).isSameAs(Verdict.FORWARD);
+        }
+        assertThat(h.gate.events).hasSize(3).containsOnlyNulls();
+        h.gate.retry = 9;
+        assertThat(h.send("6").kind()).isEqualTo(Verdict.Kind.DROP);
+        assertThat(h.send("6").refusal()).isEqualTo("rate_limited");
     }
 
     @Test
