@@ -79,47 +79,39 @@ final class PayloadRules {
     private static int sanitizeWithin(EventPolicy.FieldRule s, JsonNode node) {
         int result = UNCHANGED;
         if (node instanceof tools.jackson.databind.node.ArrayNode a) {
-            for (int i = 0; i < a.size(); i++) {
-                JsonNode c = a.get(i);
-                if (c.isString()) {
-                    String out = clean(s, c.asString());
-                    if (out == TOO_LONG) {
-                        return INVALID;
-                    }
-                    if (out != null) {
-                        a.set(i, a.stringNode(out));
-                        result = CHANGED;
-                    }
-                } else {
-                    int r = sanitizeWithin(s, c);
-                    if (r == INVALID) {
-                        return INVALID;
-                    }
-                    result = Math.max(result, r);
-                }
+            for (int i = 0; i < a.size() && result != INVALID; i++) {
+                int index = i;
+                result = merge(result, visit(s, a.get(i), out -> a.set(index, a.stringNode(out))));
             }
         } else if (node instanceof tools.jackson.databind.node.ObjectNode o) {
             for (String name : java.util.List.copyOf(o.propertyNames())) {
-                JsonNode c = o.get(name);
-                if (c.isString()) {
-                    String out = clean(s, c.asString());
-                    if (out == TOO_LONG) {
-                        return INVALID;
-                    }
-                    if (out != null) {
-                        o.put(name, out);
-                        result = CHANGED;
-                    }
-                } else {
-                    int r = sanitizeWithin(s, c);
-                    if (r == INVALID) {
-                        return INVALID;
-                    }
-                    result = Math.max(result, r);
+                result = merge(result, visit(s, o.get(name), out -> o.put(name, out)));
+                if (result == INVALID) {
+                    break;
                 }
             }
         }
         return result;
+    }
+
+    /** One child: a string is sanitized and put back through {@code replace}, a container is walked. */
+    private static int visit(EventPolicy.FieldRule s, JsonNode child, java.util.function.Consumer<String> replace) {
+        if (!child.isString()) {
+            return sanitizeWithin(s, child);
+        }
+        String out = clean(s, child.asString());
+        if (out == TOO_LONG) {
+            return INVALID;
+        }
+        if (out == null) {
+            return UNCHANGED;
+        }
+        replace.accept(out);
+        return CHANGED;
+    }
+
+    private static int merge(int a, int b) {
+        return a == INVALID || b == INVALID ? INVALID : Math.max(a, b);
     }
 
     /** The longest string value at or under {@code node}. */
