@@ -116,7 +116,7 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (wait > 0) {
             FullHttpResponse r = response(HttpResponseStatus.TOO_MANY_REQUESTS, "application/json",
                     "{\"error\":\"too_many_requests\"}");
-            r.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(1, (wait + 999) / 1000)));
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, io.wsgate.auth.HandshakeGuard.retryAfterSeconds(wait));
             write(ctx, req, r);
             return;
         }
@@ -133,7 +133,7 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         switch (path) {
             case "/admin/drain" -> {
                 if (!m.equals(HttpMethod.POST)) {
-                    error(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST");
+                    AdminHttp.methodNotAllowed(ctx, req, "POST");
                     return;
                 }
                 int open = lifecycle.drain();
@@ -142,7 +142,7 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             case "/admin/reload" -> {
                 if (!m.equals(HttpMethod.POST)) {
-                    methodNotAllowed(ctx, req, "POST");
+                    AdminHttp.methodNotAllowed(ctx, req, "POST");
                     return;
                 }
                 offload(ctx, req, () -> {
@@ -165,7 +165,7 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/admin/revoke" -> {
                 boolean post = m.equals(HttpMethod.POST);
                 if (!post && !m.equals(HttpMethod.DELETE)) {
-                    methodNotAllowed(ctx, req, "POST, DELETE");
+                    AdminHttp.methodNotAllowed(ctx, req, "POST, DELETE");
                     return;
                 }
                 Revocation rev;
@@ -188,21 +188,21 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             case "/admin/revocations" -> {
                 if (!m.equals(HttpMethod.GET)) {
-                    methodNotAllowed(ctx, req, "GET");
+                    AdminHttp.methodNotAllowed(ctx, req, "GET");
                     return;
                 }
                 ArrayNode list = JSON.createArrayNode();
                 for (Revocation r : revocations.list()) {
                     ObjectNode o = list.addObject();
-                    o.put("kind", r.jti() != null ? "jti" : r.subject() != null ? "sub" : "token");
-                    o.put("value", r.jti() != null ? r.jti() : r.subject() != null ? r.subject() : r.tokenDigest());
+                    o.put("kind", r.kind());
+                    o.put("value", r.value());
                     o.put("until", Instant.ofEpochSecond(r.untilEpochSeconds()).toString());
                 }
                 send(ctx, req, HttpResponseStatus.OK, "application/json", JSON.writeValueAsString(list));
             }
             case "/admin/connections" -> {
                 if (!m.equals(HttpMethod.GET)) {
-                    methodNotAllowed(ctx, req, "GET");
+                    AdminHttp.methodNotAllowed(ctx, req, "GET");
                     return;
                 }
                 ArrayNode list = JSON.createArrayNode();
@@ -228,7 +228,7 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** "sub=alice", "jti=...", "token=<digest>": never the token itself. */
     private static String describe(Revocation r) {
-        return r.jti() != null ? "jti=" + r.jti() : r.subject() != null ? "sub=" + r.subject() : "token=" + r.tokenDigest();
+        return r.kind() + "=" + r.value();
     }
 
     /** Parses {@code {"jti"|"sub"|"token": .., "ttl": ..}}; exactly one of the three. */
@@ -327,12 +327,6 @@ final class AdminApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private static void methodNotAllowed(ChannelHandlerContext ctx, FullHttpRequest req, String allow) {
-        FullHttpResponse r = response(HttpResponseStatus.METHOD_NOT_ALLOWED, "application/json",
-                "{\"error\":\"method not allowed\"}");
-        r.headers().set(HttpHeaderNames.ALLOW, allow);
-        write(ctx, req, r);
-    }
 
     private static void error(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String message) {
         ObjectNode o = JSON.createObjectNode();

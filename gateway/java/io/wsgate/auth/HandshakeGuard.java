@@ -328,7 +328,8 @@ public final class HandshakeGuard {
         }
     }
 
-    static String retryAfterSeconds(long millis) {
+    /** A Retry-After value: whole seconds, rounded up, at least 1. */
+    public static String retryAfterSeconds(long millis) {
         return Long.toString(Math.max(1, (millis + 999) / 1000));
     }
 }

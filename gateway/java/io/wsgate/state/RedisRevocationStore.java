@@ -180,12 +180,12 @@ public final class RedisRevocationStore implements RevocationStore, AutoCloseabl
         Revocation r = change.revocation();
         if (change.revoke()) {
             String message = instanceId + "|R|" + kind(r) + "|" + r.atEpochSeconds() + "|" + r.untilEpochSeconds()
-                    + "|" + value(r);
+                    + "|" + r.value();
             return c.async().set(key(r), r.atEpochSeconds() + ":" + r.untilEpochSeconds(),
                             SetArgs.Builder.exAt(r.untilEpochSeconds()))
                     .thenCompose(ok -> c.async().publish(CHANNEL, message));
         }
-        String message = instanceId + "|L|" + kind(r) + "|0|0|" + value(r);
+        String message = instanceId + "|L|" + kind(r) + "|0|0|" + r.value();
         return c.async().del(key(r)).thenCompose(n -> c.async().publish(CHANNEL, message));
     }
 
@@ -292,16 +292,13 @@ public final class RedisRevocationStore implements RevocationStore, AutoCloseabl
         };
     }
 
+    /** The key's kind: a token revocation is {@code tokhp} (header+payload digest), never an older whole-token key. */
     private static String kind(Revocation r) {
-        return r.jti() != null ? "jti" : r.subject() != null ? "sub" : TOKEN_KIND;
-    }
-
-    private static String value(Revocation r) {
-        return r.jti() != null ? r.jti() : r.subject() != null ? r.subject() : r.tokenDigest();
+        return r.tokenDigest() != null ? TOKEN_KIND : r.kind();
     }
 
     private static String key(Revocation r) {
-        return KEY_PREFIX + kind(r) + ":" + value(r);
+        return KEY_PREFIX + kind(r) + ":" + r.value();
     }
 
     @Override

@@ -7,4 +7,14 @@ package io.wsgate.state;
  * it may be forgotten (the token's own exp, or now + ttl). {@code atEpochSeconds}: for subject revocations,
  * tokens with iat at or before it are refused (a token without iat counts as issued at 0, so always).
  */
-public record Revocation(String jti, String subject, String tokenDigest, long atEpochSeconds, long untilEpochSeconds) {}
+public record Revocation(String jti, String subject, String tokenDigest, long atEpochSeconds, long untilEpochSeconds) {
+    /** {@code jti}, {@code sub} or {@code token}: which of the three is set. */
+    public String kind() {
+        return jti != null ? "jti" : subject != null ? "sub" : "token";
+    }
+
+    /** The jti, the subject or the token digest, whichever is set. */
+    public String value() {
+        return jti != null ? jti : subject != null ? subject : tokenDigest;
+    }
+}
