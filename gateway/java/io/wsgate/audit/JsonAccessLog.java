@@ -5,14 +5,8 @@ import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.json.JsonFactory;
 
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -51,16 +45,7 @@ public final class JsonAccessLog implements AccessLog, AutoCloseable {
         if (where == null || where.equals("off")) {
             return AccessLog.OFF;
         }
-        if (where.equals("stdout")) {
-            return new JsonAccessLog(new OutputStreamWriter(new JsonAuditLog.NonClosing(System.out), StandardCharsets.UTF_8), false,
-                    DEFAULT_QUEUE);
-        }
-        try {
-            return new JsonAccessLog(Files.newBufferedWriter(Path.of(where), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE), true, DEFAULT_QUEUE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("access_log: cannot open " + where, e);
-        }
+        return new JsonAccessLog(LogStreams.open(where, "access_log"), LogStreams.owned(where), DEFAULT_QUEUE);
     }
 
     @Override
@@ -139,6 +124,6 @@ public final class JsonAccessLog implements AccessLog, AutoCloseable {
     /** Writes what is queued and stops the writer. */
     @Override
     public void close() {
-        LogStop.stop(queue, STOP, writer, out, closeOut);
+        LogStreams.stop(queue, STOP, writer, out, closeOut);
     }
 }

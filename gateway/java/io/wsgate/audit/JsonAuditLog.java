@@ -9,14 +9,8 @@ import tools.jackson.core.ObjectWriteContext;
 import tools.jackson.core.json.JsonFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,18 +69,8 @@ public final class JsonAuditLog implements AuditLog, AutoCloseable {
         if (where.equals("off")) {
             return AuditLog.OFF;
         }
-        Clock clock = Clock.systemUTC();
-        if (where.equals("stdout")) {
-            return new JsonAuditLog(new java.io.OutputStreamWriter(new NonClosing(System.out), StandardCharsets.UTF_8),
-                    false, DEFAULT_PER_SECOND, DEFAULT_QUEUE, clock, TimeMeter.SYSTEM_NANOTIME);
-        }
-        try {
-            Writer w = Files.newBufferedWriter(Path.of(where), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-            return new JsonAuditLog(w, true, DEFAULT_PER_SECOND, DEFAULT_QUEUE, clock, TimeMeter.SYSTEM_NANOTIME);
-        } catch (IOException e) {
-            throw new UncheckedIOException("audit.denials: cannot open " + where, e);
-        }
+        return new JsonAuditLog(LogStreams.open(where, "audit.denials"), LogStreams.owned(where), DEFAULT_PER_SECOND,
+                DEFAULT_QUEUE, Clock.systemUTC(), TimeMeter.SYSTEM_NANOTIME);
     }
 
     @Override
@@ -223,23 +207,6 @@ public final class JsonAuditLog implements AuditLog, AutoCloseable {
     /** Flushes what is queued, writes the last summary and stops the writer thread. */
     @Override
     public void close() {
-        LogStop.stop(queue, STOP, writer, out, closeOut);
-    }
-
-    /** Keeps System.out open when the log closes. */
-    static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
+        LogStreams.stop(queue, STOP, writer, out, closeOut);
     }
 }
