@@ -106,11 +106,11 @@ final class Relay {
     private int upstreamMessageBytes;
     /** The close code the client was sent (or sent us); 0 while open, -1 for a TCP drop. */
     private int clientCloseCode;
-    // for the access line: payload bytes each way, refusals, and the first close (who, code, reason)
     // an upstream message in fragments is on its way to the client: a notice now would split it (RFC 6455 5.4),
     // so one notice waits for its last fragment (further ones are dropped; notices are sampled anyway)
     private boolean upstreamFragmentOpen;
     private WebSocketFrame heldNotice;
+    // for the access line: payload bytes each way, refusals, and the first close (who, code, reason)
     private long bytesIn;
     private long bytesOut;
     private long refused;

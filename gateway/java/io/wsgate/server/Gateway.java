@@ -79,8 +79,7 @@ public final class Gateway implements AutoCloseable {
             return limits.tryConnect(route, ip);
         }, authFailures);
         MetricsBridge.registerAuth(metrics, guard, authFailures);
-        MetricsBridge.registerStore(metrics, gw.state() != null && gw.state().store() == GatewayConfig.Store.REDIS
-                ? "redis" : "memory", () -> !limits.storeDown() && revocations.healthy());
+        MetricsBridge.registerStore(metrics, storeName(gw), this::storeUp);
         this.reloads = new ReloadManager(dir, loader, holder, metrics);
         metrics.policyVersion(policy.version());
     }
@@ -139,8 +138,7 @@ public final class Gateway implements AutoCloseable {
         });
         GatewayConfig gw = holder.get().gateway();
         ConsoleSources sources = new ConsoleSources(holder, refusals,
-                audit instanceof JsonAuditLog j ? j.recent() : null,
-                gw.state() != null && gw.state().store() == GatewayConfig.Store.REDIS ? "redis" : "memory", () -> !limits.storeDown());
+                audit instanceof JsonAuditLog j ? j.recent() : null, storeName(gw), this::storeUp);
         admin = new AdminServer(gw.admin(), env, metrics, reloads, revocations, registry, sources)
                 .audit(audit)
                 .lifecycle(new io.wsgate.admin.Lifecycle() {
@@ -162,6 +160,15 @@ public final class Gateway implements AutoCloseable {
         if (gw.reload().watch()) {
             reloads.startWatching();
         }
+    }
+
+    private static String storeName(GatewayConfig gw) {
+        return gw.state() != null && gw.state().store() == GatewayConfig.Store.REDIS ? "redis" : "memory";
+    }
+
+    /** One answer for the metric and the console: the shared store answers for both limits and revocations. */
+    private boolean storeUp() {
+        return !limits.storeDown() && revocations.healthy();
     }
 
     /** "listen 0.0.0.0:8080: Address already in use": which of the two ports could not be bound. */
@@ -271,10 +278,6 @@ public final class Gateway implements AutoCloseable {
             }
         });
         return registry.total();
-    }
-
-    public boolean draining() {
-        return drain.started();
     }
 
     /** Null when ready for traffic, else why not (the {@code /readyz} 503 body). */
